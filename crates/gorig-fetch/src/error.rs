@@ -1,0 +1,164 @@
+//! The errors of fetching and unpacking, and the policy that hangs on them: which ones
+//! let the next mirror be tried and which ones must stop the install.
+
+use std::io;
+use std::path::PathBuf;
+
+/// Everything that can go wrong while fetching an index or an archive.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("{url} was not found (HTTP 404 or no such file)")]
+    NotFound { url: String },
+
+    #[error("{url} answered HTTP {status}")]
+    Status { url: String, status: u16 },
+
+    #[error("could not connect to {url}: {detail}")]
+    Connect { url: String, detail: String },
+
+    #[error("{url} timed out ({detail})")]
+    Timeout { url: String, detail: String },
+
+    #[error("reading {url} failed after {received} bytes: {source}")]
+    Interrupted {
+        url: String,
+        received: u64,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error(
+        "checksum mismatch for {filename} from {url}\n  expected sha256: {expected}\n  actual sha256:   {actual}"
+    )]
+    ChecksumMismatch {
+        filename: String,
+        url: String,
+        expected: String,
+        actual: String,
+    },
+
+    #[error("{url} sent more than the {limit} bytes allowed for {filename}")]
+    TooLarge {
+        filename: String,
+        url: String,
+        limit: u64,
+    },
+
+    #[error("the archive {filename} is not an official Go archive: {source}")]
+    Archive {
+        filename: String,
+        #[source]
+        source: ExtractError,
+    },
+
+    #[error("could not {action} {}: {source}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error(transparent)]
+    Index(#[from] gorig_index::IndexError),
+
+    #[error("the mirror `{0}` is not an http(s) URL, a file:// URL or a directory")]
+    BadMirror(String),
+
+    #[error("the HTTP client could not be set up: {0}")]
+    Client(String),
+
+    #[error("every source failed:\n{}", .attempts.iter().map(|a| format!("  - {a}")).collect::<Vec<_>>().join("\n"))]
+    AllSourcesFailed { attempts: Vec<String> },
+
+    #[error("offline: {what} is not in the cache ({})", cache.display())]
+    NotCached { what: String, cache: PathBuf },
+}
+
+impl FetchError {
+    /// Whether another mirror may be tried after this error. A checksum mismatch never
+    /// falls back silently: the bytes were wrong, and another copy hides nothing.
+    pub fn try_next_mirror(&self) -> bool {
+        match self {
+            FetchError::NotFound { .. }
+            | FetchError::Connect { .. }
+            | FetchError::Timeout { .. }
+            | FetchError::Interrupted { .. } => true,
+            FetchError::Status { status, .. } => *status >= 500 || matches!(status, 408 | 429),
+            _ => false,
+        }
+    }
+
+    /// Whether the error came from the network rather than from the data or the disk.
+    pub fn is_network(&self) -> bool {
+        matches!(
+            self,
+            FetchError::NotFound { .. }
+                | FetchError::Status { .. }
+                | FetchError::Connect { .. }
+                | FetchError::Timeout { .. }
+                | FetchError::Interrupted { .. }
+                | FetchError::AllSourcesFailed { .. }
+                | FetchError::NotCached { .. }
+        )
+    }
+
+    /// The underlying I/O error kind of a local filesystem failure.
+    pub fn io_kind(&self) -> Option<io::ErrorKind> {
+        match self {
+            FetchError::Io { source, .. } => Some(source.kind()),
+            FetchError::Archive {
+                source: ExtractError::Write { source, .. },
+                ..
+            } => Some(source.kind()),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: io::Error) -> Self {
+        FetchError::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// Why an archive was refused or could not be unpacked.
+#[derive(Debug, thiserror::Error)]
+pub enum ExtractError {
+    #[error("the gzip or tar stream is corrupt: {0}")]
+    Corrupt(io::Error),
+
+    #[error("entry `{name}`: {reason}")]
+    Refused { name: String, reason: String },
+
+    #[error(
+        "more than {limit} entries (raise the limit with GORIG_MAX_ENTRIES if this is expected)"
+    )]
+    TooManyEntries { limit: u64 },
+
+    #[error(
+        "more than {limit} bytes unpacked (raise the limit with GORIG_MAX_UNPACKED if this is expected)"
+    )]
+    TooLarge { limit: u64 },
+
+    #[error("the archive holds no files under go/")]
+    Empty,
+
+    #[error("could not write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+}
+
+impl ExtractError {
+    pub(crate) fn refused(name: &str, reason: impl Into<String>) -> Self {
+        ExtractError::Refused {
+            name: name.to_string(),
+            reason: reason.into(),
+        }
+    }
+}

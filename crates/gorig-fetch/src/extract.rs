@@ -1,0 +1,528 @@
+//! Streaming, policy-checked extraction of an official Go archive into a staging directory.
+//!
+//! The `tar` crate parses headers (its PAX and GNU handling is maintained and fuzzed); the
+//! writing is ours, because `tar`'s own `unpack` is serial and only best-effort about
+//! hostile entries. An official Go archive holds regular files, directories and symbolic
+//! links under one top-level `go/`, so that is all this accepts:
+//!
+//! - every name is UTF-8, relative, under `go/`, with no `.`, `..` or empty component;
+//! - no name appears twice; no entry lies beneath a symbolic link of the archive;
+//! - hard links, devices, fifos and other entry kinds are refused;
+//! - symbolic links must point inside the tree and are created last, so no file is ever
+//!   written through one;
+//! - setuid, setgid and sticky bits are dropped; the entry count and the unpacked size are
+//!   capped.
+//!
+//! The `go/` prefix is stripped: the staging directory becomes the GOROOT itself.
+//!
+//! Parsing and inflating run on the calling thread; file contents are written by a small
+//! pool of writer threads fed through a bounded queue, so disk latency overlaps with
+//! decompression while memory stays bounded (at most `QUEUE_DEPTH` chunks in flight).
+
+use std::collections::HashSet;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read};
+use std::os::unix::fs::{FileExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Component, Path, PathBuf};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use crate::ExtractError;
+
+/// Files up to this size are read whole and written by one job; larger ones in chunks.
+const CHUNK: usize = 1 << 20;
+/// Jobs queued between the parser and the writers.
+const QUEUE_DEPTH: usize = 8;
+
+/// Caps that keep a hostile archive from filling the disk or the inode table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExtractLimits {
+    pub max_entries: u64,
+    pub max_unpacked_bytes: u64,
+}
+
+impl Default for ExtractLimits {
+    fn default() -> Self {
+        Self {
+            max_entries: 100_000,
+            max_unpacked_bytes: 2 << 30,
+        }
+    }
+}
+
+/// What an extraction wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExtractStats {
+    pub entries: u64,
+    pub files: u64,
+    pub dirs: u64,
+    pub symlinks: u64,
+    pub bytes: u64,
+}
+
+/// Unpacks the tar stream `tar_stream` into the existing, empty directory `dest`.
+///
+/// `writers` is the number of writer threads; 0 writes on the calling thread.
+pub fn extract_tar<R: Read>(
+    tar_stream: R,
+    dest: &Path,
+    limits: &ExtractLimits,
+    writers: usize,
+) -> Result<ExtractStats, ExtractError> {
+    let mut archive = tar::Archive::new(tar_stream);
+    let entries = archive.entries().map_err(ExtractError::Corrupt)?;
+    let pool = WriterPool::start(writers);
+    let umask = current_umask();
+    let mut state = State {
+        dest,
+        umask,
+        seen: HashSet::new(),
+        dirs: HashSet::new(),
+        symlink_paths: HashSet::new(),
+        symlinks: Vec::new(),
+        stats: ExtractStats::default(),
+    };
+    state.dirs.insert(PathBuf::new());
+    let result = (|| {
+        for entry in entries {
+            let entry = entry.map_err(ExtractError::Corrupt)?;
+            state.entry(entry, limits, &pool)?;
+            pool.check()?;
+        }
+        Ok(())
+    })();
+    let finished = pool.finish();
+    result?;
+    finished?;
+    for (rel, target) in std::mem::take(&mut state.symlinks) {
+        let path = dest.join(&rel);
+        state.ensure_parent(&rel)?;
+        std::os::unix::fs::symlink(&target, &path)
+            .map_err(|source| ExtractError::Write { path, source })?;
+        state.stats.symlinks += 1;
+    }
+    if state.stats.files == 0 {
+        return Err(ExtractError::Empty);
+    }
+    Ok(state.stats)
+}
+
+struct State<'a> {
+    dest: &'a Path,
+    umask: Option<u32>,
+    seen: HashSet<PathBuf>,
+    dirs: HashSet<PathBuf>,
+    symlink_paths: HashSet<PathBuf>,
+    symlinks: Vec<(PathBuf, PathBuf)>,
+    stats: ExtractStats,
+}
+
+impl State<'_> {
+    fn entry<R: Read>(
+        &mut self,
+        mut entry: tar::Entry<'_, R>,
+        limits: &ExtractLimits,
+        pool: &WriterPool,
+    ) -> Result<(), ExtractError> {
+        let kind = entry.header().entry_type();
+        if kind.is_pax_global_extensions() {
+            return Ok(());
+        }
+        self.stats.entries += 1;
+        if self.stats.entries > limits.max_entries {
+            return Err(ExtractError::TooManyEntries {
+                limit: limits.max_entries,
+            });
+        }
+        let name = String::from_utf8(entry.path_bytes().into_owned()).map_err(|e| {
+            ExtractError::refused(
+                &String::from_utf8_lossy(e.as_bytes()),
+                "the name is not UTF-8",
+            )
+        })?;
+        let Some(rel) = relative_name(&name)? else {
+            if kind.is_dir() {
+                return Ok(());
+            }
+            return Err(ExtractError::refused(
+                &name,
+                "only a directory may be named go/",
+            ));
+        };
+        if !self.seen.insert(rel.clone()) {
+            return Err(ExtractError::refused(&name, "the name appears twice"));
+        }
+        if let Some(link) = rel
+            .ancestors()
+            .skip(1)
+            .find(|a| self.symlink_paths.contains(*a))
+        {
+            return Err(ExtractError::refused(
+                &name,
+                format!(
+                    "it lies beneath go/{}, a symbolic link of the archive",
+                    link.display()
+                ),
+            ));
+        }
+        let mode = entry.header().mode().unwrap_or(0o644) & 0o777;
+        if kind.is_dir() {
+            self.make_dir(&rel, mode)?;
+            self.stats.dirs += 1;
+        } else if kind.is_file() || kind.is_contiguous() {
+            let size = entry.size();
+            self.stats.bytes = self.stats.bytes.saturating_add(size);
+            if self.stats.bytes > limits.max_unpacked_bytes {
+                return Err(ExtractError::TooLarge {
+                    limit: limits.max_unpacked_bytes,
+                });
+            }
+            self.ensure_parent(&rel)?;
+            self.write_file(&mut entry, &rel, mode, size, pool)?;
+            self.stats.files += 1;
+        } else if kind.is_symlink() {
+            let target = entry
+                .link_name_bytes()
+                .map(|b| b.into_owned())
+                .ok_or_else(|| ExtractError::refused(&name, "a symbolic link without a target"))?;
+            let target = String::from_utf8(target)
+                .map_err(|_| ExtractError::refused(&name, "the link target is not UTF-8"))?;
+            check_link_target(&name, &rel, &target)?;
+            self.symlink_paths.insert(rel.clone());
+            self.symlinks.push((rel, PathBuf::from(target)));
+        } else if kind.is_hard_link() {
+            return Err(ExtractError::refused(
+                &name,
+                "hard links are not part of official Go archives",
+            ));
+        } else {
+            return Err(ExtractError::refused(
+                &name,
+                format!(
+                    "entry type {:?} (device, fifo or other special file) is not part of official Go archives",
+                    kind
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn make_dir(&mut self, rel: &Path, mode: u32) -> Result<(), ExtractError> {
+        self.ensure_parent(rel)?;
+        let path = self.dest.join(rel);
+        match fs::create_dir(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && self.dirs.contains(rel) => {}
+            Err(source) => return Err(ExtractError::Write { path, source }),
+        }
+        // The owner keeps write access so the tree can be removed later.
+        let wanted = mode | 0o700;
+        if wanted != 0o755 {
+            fs::set_permissions(&path, fs::Permissions::from_mode(wanted))
+                .map_err(|source| ExtractError::Write { path, source })?;
+        }
+        self.dirs.insert(rel.to_path_buf());
+        Ok(())
+    }
+
+    /// Creates the missing parent directories of `rel` (archives need not list them).
+    fn ensure_parent(&mut self, rel: &Path) -> Result<(), ExtractError> {
+        let Some(parent) = rel.parent() else {
+            return Ok(());
+        };
+        if self.dirs.contains(parent) {
+            return Ok(());
+        }
+        let path = self.dest.join(parent);
+        fs::create_dir_all(&path).map_err(|source| ExtractError::Write { path, source })?;
+        for ancestor in parent.ancestors() {
+            if !self.dirs.insert(ancestor.to_path_buf()) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn write_file<R: Read>(
+        &mut self,
+        entry: &mut tar::Entry<'_, R>,
+        rel: &Path,
+        mode: u32,
+        size: u64,
+        pool: &WriterPool,
+    ) -> Result<(), ExtractError> {
+        let path = self.dest.join(rel);
+        let needs_chmod = self.umask.is_none_or(|umask| mode & umask != 0);
+        if size <= CHUNK as u64 {
+            let mut data = Vec::with_capacity(size as usize);
+            entry
+                .read_to_end(&mut data)
+                .map_err(ExtractError::Corrupt)?;
+            pool.submit(Job::Whole {
+                path,
+                mode,
+                needs_chmod,
+                data,
+            });
+            return Ok(());
+        }
+        let file = create_file(&path, mode, needs_chmod)?;
+        let file = Arc::new((file, path));
+        let mut offset = 0u64;
+        loop {
+            let mut data = Vec::with_capacity(CHUNK);
+            let read = entry
+                .by_ref()
+                .take(CHUNK as u64)
+                .read_to_end(&mut data)
+                .map_err(ExtractError::Corrupt)?;
+            if read == 0 {
+                break;
+            }
+            pool.submit(Job::Chunk {
+                file: Arc::clone(&file),
+                offset,
+                data,
+            });
+            offset += read as u64;
+            pool.check()?;
+        }
+        Ok(())
+    }
+}
+
+/// Strips `go/` from an entry name and checks every component; `None` for `go/` itself.
+fn relative_name(name: &str) -> Result<Option<PathBuf>, ExtractError> {
+    if name.starts_with('/') {
+        return Err(ExtractError::refused(
+            name,
+            "absolute paths are not allowed",
+        ));
+    }
+    let trimmed = name.trim_end_matches('/');
+    let mut parts = trimmed.split('/');
+    if parts.next() != Some("go") {
+        return Err(ExtractError::refused(
+            name,
+            "everything in an official Go archive lies under go/",
+        ));
+    }
+    let mut rel = PathBuf::new();
+    for part in parts {
+        match part {
+            "" | "." => {
+                return Err(ExtractError::refused(
+                    name,
+                    "empty or `.` path components are not allowed",
+                ));
+            }
+            ".." => return Err(ExtractError::refused(name, "`..` is not allowed")),
+            _ if part.contains('\0') => {
+                return Err(ExtractError::refused(name, "NUL in a name"));
+            }
+            _ => rel.push(part),
+        }
+    }
+    Ok((!rel.as_os_str().is_empty()).then_some(rel))
+}
+
+/// Refuses symbolic links that are absolute or climb out of the tree.
+fn check_link_target(name: &str, rel: &Path, target: &str) -> Result<(), ExtractError> {
+    if target.is_empty() || target.starts_with('/') {
+        return Err(ExtractError::refused(
+            name,
+            format!("the link target `{target}` is absolute or empty"),
+        ));
+    }
+    let mut depth: i64 = rel.components().count() as i64 - 1;
+    for component in Path::new(target).components() {
+        match component {
+            Component::ParentDir => depth -= 1,
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            _ => {
+                return Err(ExtractError::refused(
+                    name,
+                    format!("the link target `{target}` is not a relative path"),
+                ));
+            }
+        }
+        if depth < 0 {
+            return Err(ExtractError::refused(
+                name,
+                format!("the link target `{target}` leaves the go/ tree"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn create_file(path: &Path, mode: u32, needs_chmod: bool) -> Result<File, ExtractError> {
+    let file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+        .open(path)
+        .map_err(|source| ExtractError::Write {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    if needs_chmod {
+        file.set_permissions(fs::Permissions::from_mode(mode))
+            .map_err(|source| ExtractError::Write {
+                path: path.to_path_buf(),
+                source,
+            })?;
+    }
+    Ok(file)
+}
+
+/// The process umask, read without changing it (`/proc/self/status`, Linux 4.7+).
+fn current_umask() -> Option<u32> {
+    let status = fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("Umask:"))?;
+    u32::from_str_radix(line.trim_start_matches("Umask:").trim(), 8).ok()
+}
+
+enum Job {
+    Whole {
+        path: PathBuf,
+        mode: u32,
+        needs_chmod: bool,
+        data: Vec<u8>,
+    },
+    Chunk {
+        file: Arc<(File, PathBuf)>,
+        offset: u64,
+        data: Vec<u8>,
+    },
+}
+
+impl Job {
+    fn run(self) -> Result<(), ExtractError> {
+        match self {
+            Job::Whole {
+                path,
+                mode,
+                needs_chmod,
+                data,
+            } => {
+                let file = create_file(&path, mode, needs_chmod)?;
+                file.write_all_at(&data, 0)
+                    .map_err(|source| ExtractError::Write { path, source })
+            }
+            Job::Chunk { file, offset, data } => {
+                file.0
+                    .write_all_at(&data, offset)
+                    .map_err(|source| ExtractError::Write {
+                        path: file.1.clone(),
+                        source,
+                    })
+            }
+        }
+    }
+}
+
+/// Writer threads behind a bounded queue; the first error stops the extraction.
+struct WriterPool {
+    sender: Option<SyncSender<Job>>,
+    handles: Vec<JoinHandle<()>>,
+    failure: Arc<Mutex<Option<ExtractError>>>,
+}
+
+impl WriterPool {
+    fn start(writers: usize) -> WriterPool {
+        let failure: Arc<Mutex<Option<ExtractError>>> = Arc::default();
+        if writers == 0 {
+            return WriterPool {
+                sender: None,
+                handles: Vec::new(),
+                failure,
+            };
+        }
+        let (sender, receiver) = sync_channel::<Job>(QUEUE_DEPTH);
+        let receiver = Arc::new(Mutex::new(receiver));
+        let handles = (0..writers)
+            .map(|_| {
+                let receiver = Arc::clone(&receiver);
+                let failure = Arc::clone(&failure);
+                std::thread::spawn(move || writer_loop(&receiver, &failure))
+            })
+            .collect();
+        WriterPool {
+            sender: Some(sender),
+            handles,
+            failure,
+        }
+    }
+
+    fn submit(&self, job: Job) {
+        match &self.sender {
+            Some(sender) => {
+                // A send fails only when every writer has stopped, which they do only
+                // after recording a failure; `check` reports it.
+                let _ = sender.send(job);
+            }
+            None => {
+                if let Err(e) = job.run() {
+                    record(&self.failure, e);
+                }
+            }
+        }
+    }
+
+    /// Returns the first writer failure so far, if any.
+    fn check(&self) -> Result<(), ExtractError> {
+        match self.failure.lock() {
+            Ok(mut slot) => slot.take().map_or(Ok(()), Err),
+            Err(_) => Err(ExtractError::Write {
+                path: PathBuf::new(),
+                source: io::Error::other("a writer thread panicked"),
+            }),
+        }
+    }
+
+    /// Waits for every queued write and returns the first failure.
+    fn finish(mut self) -> Result<(), ExtractError> {
+        drop(self.sender.take());
+        let mut panicked = false;
+        for handle in self.handles.drain(..) {
+            panicked |= handle.join().is_err();
+        }
+        self.check()?;
+        if panicked {
+            return Err(ExtractError::Write {
+                path: PathBuf::new(),
+                source: io::Error::other("a writer thread panicked"),
+            });
+        }
+        Ok(())
+    }
+}
+
+fn record(failure: &Mutex<Option<ExtractError>>, error: ExtractError) {
+    if let Ok(mut slot) = failure.lock() {
+        slot.get_or_insert(error);
+    }
+}
+
+fn writer_loop(receiver: &Mutex<Receiver<Job>>, failure: &Mutex<Option<ExtractError>>) {
+    loop {
+        let job = match receiver.lock() {
+            Ok(guard) => guard.recv(),
+            Err(_) => return,
+        };
+        let Ok(job) = job else {
+            return;
+        };
+        if let Err(e) = job.run() {
+            record(failure, e);
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

