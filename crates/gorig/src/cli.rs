@@ -1,0 +1,183 @@
+//! The command line as the user types it: subcommands, flags and their help. Values are
+//! only validated here; what they mean together is decided in `settings`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// gorig rigs any Linux host for Go: it installs official Go toolchains, verified against
+/// their published SHA-256, and switches between them.
+#[derive(Debug, Parser)]
+#[command(name = "gorig", version, about, long_about = None, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command accepts.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// The store of toolchains [env: GORIG_HOME] [default: $XDG_DATA_HOME/gorig]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub home: Option<PathBuf>,
+
+    /// Download base URL, file:// URL or directory; repeat to add fallbacks, tried in
+    /// order [env: GORIG_MIRROR, comma-separated] [default: https://dl.google.com/go/]
+    #[arg(long = "mirror", global = true, value_name = "URL")]
+    pub mirrors: Vec<String>,
+
+    /// The release index (go.dev's JSON) [env: GORIG_INDEX] [default: the mirrors' index,
+    /// else https://go.dev/dl/?mode=json&include=all]
+    #[arg(long, global = true, value_name = "URL")]
+    pub index: Option<String>,
+
+    /// Use only the index and archives already cached; never touch the network
+    /// [env: GORIG_OFFLINE=1]
+    #[arg(long, global = true)]
+    pub offline: bool,
+
+    /// Fetch the release index even if the cached copy is fresh
+    #[arg(long, global = true)]
+    pub refresh: bool,
+
+    /// Install for this architecture instead of the host's (amd64, arm64, armv6l, 386,
+    /// ppc64le, s390x, riscv64, loong64, ...) [env: GORIG_ARCH]
+    #[arg(long, global = true, value_name = "ARCH")]
+    pub arch: Option<String>,
+
+    /// Work on the system-wide store and /usr/local/go (needs root)
+    #[arg(long, global = true)]
+    pub system: bool,
+
+    /// Read settings from this file [env: GORIG_CONFIG] [default:
+    /// $XDG_CONFIG_HOME/gorig/config.toml, then /etc/gorig/config.toml]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Print only errors
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Download, verify and install Go toolchains
+    Install(InstallArgs),
+    /// List installed toolchains, or with --remote the releases available
+    #[command(visible_alias = "ls")]
+    List(ListArgs),
+    /// Make an installed toolchain the default
+    Use(UseArgs),
+    /// Remove installed toolchains
+    #[command(visible_alias = "rm")]
+    Uninstall(UninstallArgs),
+    /// Print the path of a tool (go, gofmt) of the default toolchain
+    Which(WhichArgs),
+    /// Print shell code that puts the default toolchain on PATH
+    Env(EnvArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// Versions to install: latest, 1.22 (newest 1.22.x), 1.22.5, go1.22.5, 1.23rc1
+    #[arg(value_name = "VERSION", default_value = "latest")]
+    pub versions: Vec<String>,
+
+    /// Allow betas and release candidates for `latest` and series like `1.23`
+    #[arg(long)]
+    pub unstable: bool,
+
+    /// Make the installed version the default (the first install always becomes it)
+    #[arg(long = "default", visible_alias = "use")]
+    pub make_default: bool,
+
+    /// Install again even if the version is already installed
+    #[arg(long)]
+    pub force: bool,
+
+    /// With --system: move an existing real /usr/local/go aside instead of refusing
+    #[arg(long, requires = "system")]
+    pub adopt: bool,
+
+    /// Print JSON lines (events, then one `installed` line per version)
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// List releases from the index instead of installed versions
+    #[arg(long)]
+    pub remote: bool,
+
+    /// With --remote: every release, including old prereleases
+    #[arg(long)]
+    pub all: bool,
+
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UseArgs {
+    /// An installed version: 1.22.5, go1.22.5, or 1.22 for the newest installed 1.22.x
+    #[arg(value_name = "VERSION")]
+    pub version: String,
+
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UninstallArgs {
+    /// Installed versions to remove
+    #[arg(value_name = "VERSION", required = true)]
+    pub versions: Vec<String>,
+
+    /// Remove even the default toolchain (nothing is on PATH afterwards)
+    #[arg(long)]
+    pub force: bool,
+
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WhichArgs {
+    /// The tool: go, gofmt, or another program in the toolchain's bin/
+    #[arg(value_name = "TOOL", default_value = "go")]
+    pub tool: String,
+
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShellKind {
+    Sh,
+    Bash,
+    Zsh,
+    Fish,
+}
+
+#[derive(Debug, Args)]
+pub struct EnvArgs {
+    /// The shell to print for [default: from $SHELL, else sh]
+    #[arg(long, value_enum)]
+    pub shell: Option<ShellKind>,
+
+    /// Also set GOROOT (rarely needed: Go finds its own root, and a stale GOROOT breaks it)
+    #[arg(long)]
+    pub goroot: bool,
+
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,42 @@
+//! `gorig env`: shell code that puts the default toolchain (through the `current` link,
+//! so `gorig use` takes effect without re-evaluating) and the user's `go install` tools on
+//! PATH. GOROOT only with `--goroot`: Go finds its root from its own path, and a GOROOT
+//! left pointing at an old version breaks builds.
+
+use serde_json::json;
+
+use crate::app::App;
+use crate::cli::{EnvArgs, ShellKind};
+use crate::failure::Failure;
+use crate::shell::{path_script, shell_from_env, shell_name};
+
+pub fn run(app: &App, args: &EnvArgs) -> Result<(), Failure> {
+    let shell = args
+        .shell
+        .or_else(|| shell_from_env(app.settings.shell.as_deref()))
+        .unwrap_or(ShellKind::Sh);
+    let root = match &app.settings.system {
+        Some(system) => system.link.clone(),
+        None => app.store.current_link(),
+    };
+    let bin = root.join("bin");
+    let dirs = [bin.as_path(), app.settings.go_bin.as_path()];
+    let goroot = args.goroot.then_some(root.as_path());
+    let script = path_script(shell, &dirs, goroot);
+    if app.store.default_version().is_none() && app.settings.system.is_none() {
+        app.printer
+            .warn("no default toolchain yet: `gorig install` installs one, `gorig use VERSION` picks one");
+    }
+    if app.printer.json {
+        app.printer.json_line(&json!({
+            "schema_version": 1,
+            "shell": shell_name(shell),
+            "path": dirs,
+            "goroot": goroot,
+            "script": script,
+        }));
+    } else {
+        app.printer.out(script);
+    }
+    Ok(())
+}

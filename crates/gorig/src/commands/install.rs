@@ -1,0 +1,365 @@
+//! `gorig install [VERSION...]`: resolve each request against the release index, then
+//! download, verify and unpack it in one pass into staging, and publish it with one
+//! rename. The first toolchain installed becomes the default; `--system` also points
+//! `/usr/local/go` at it and writes `/etc/profile.d/gorig.sh`.
+
+use std::path::PathBuf;
+
+use gorig_fetch::{Fetcher, IndexOrigin, LoadedIndex, Reporter, UnpackOptions, Unpacked};
+use gorig_host::Platform;
+use gorig_index::{Artifact, IndexError, archive_filename};
+use gorig_store::{SystemLink, write_managed_file};
+use gorig_version::{GoVersion, VersionRequest};
+use serde_json::json;
+
+use crate::app::App;
+use crate::cli::InstallArgs;
+use crate::commands::parse_request;
+use crate::failure::{Exit, Failure};
+use crate::reporters::{JsonReporter, TerminalReporter};
+use crate::shell::{MANAGED_MARKER, profile_script};
+
+/// What happened to one requested version.
+enum Outcome {
+    Installed {
+        version: GoVersion,
+        artifact: Artifact,
+        unpacked: Unpacked,
+    },
+    AlreadyInstalled(GoVersion),
+}
+
+impl Outcome {
+    fn version(&self) -> GoVersion {
+        match self {
+            Outcome::Installed { version, .. } | Outcome::AlreadyInstalled(version) => *version,
+        }
+    }
+}
+
+pub fn run(app: &App, args: &InstallArgs) -> Result<(), Failure> {
+    app.require_system_access()?;
+    let requests = args
+        .versions
+        .iter()
+        .map(|text| parse_request(text))
+        .collect::<Result<Vec<_>, _>>()?;
+    let terminal;
+    let json;
+    let reporter: &dyn Reporter = if app.printer.json {
+        json = JsonReporter::new(&app.printer);
+        &json
+    } else {
+        terminal = TerminalReporter::new(&app.printer, app.settings.progress);
+        &terminal
+    };
+    let platform = app.platform()?;
+    {
+        let lock = app.lock_store()?;
+        let removed = app.store.sweep(&lock)?;
+        if !removed.is_empty() {
+            app.printer.note(format!(
+                "removed what an interrupted run left in {}: {}",
+                app.store.staging_dir().display(),
+                removed.join(", ")
+            ));
+        }
+    }
+    let mut index: Option<LoadedIndex> = None;
+    let mut last = None;
+    for request in &requests {
+        let outcome = install_one(app, request, args, &platform, &mut index, reporter)?;
+        let version = outcome.version();
+        let became_default = make_default_if_needed(app, &version, args.make_default || app.settings.system.is_some())?;
+        report(app, &outcome, became_default);
+        last = Some(version);
+    }
+    if let (Some(version), Some(_)) = (last, &app.settings.system) {
+        link_system(app, &version, args.adopt)?;
+    } else if last.is_some() {
+        path_hint(app);
+    }
+    Ok(())
+}
+
+fn install_one(
+    app: &App,
+    request: &VersionRequest,
+    args: &InstallArgs,
+    platform: &Platform,
+    index: &mut Option<LoadedIndex>,
+    reporter: &dyn Reporter,
+) -> Result<Outcome, Failure> {
+    if let VersionRequest::Exact(version) = request {
+        if app.store.is_installed(version) && !args.force {
+            return Ok(Outcome::AlreadyInstalled(*version));
+        }
+    }
+    let artifact = resolve(app, request, args.unstable, platform, index, reporter)?;
+    let version = artifact.version;
+    if app.store.is_installed(&version) && !args.force {
+        return Ok(Outcome::AlreadyInstalled(version));
+    }
+    let version_lock = app.lock_version(&version)?;
+    // Another gorig may have installed it while this one waited for the lock.
+    if app.store.is_installed(&version) && !args.force {
+        return Ok(Outcome::AlreadyInstalled(version));
+    }
+    let staging = app.store.begin_staging(&version, &version_lock)?;
+    let cache = app.download_cache();
+    let fetcher = Fetcher {
+        client: app.client()?,
+        cache: &cache,
+        reporter,
+        options: UnpackOptions {
+            limits: app.settings.limits,
+            offline: app.settings.offline,
+            ..UnpackOptions::default()
+        },
+    };
+    let unpacked = match fetcher.unpack(&artifact, &app.settings.mirrors, &staging) {
+        Ok(unpacked) => unpacked,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(Failure::from(e).context(format!("could not install {version}")));
+        }
+    };
+    let lock = app.lock_store()?;
+    if args.force && app.store.is_installed(&version) {
+        app.store.remove(&version, &lock)?;
+    }
+    app.store.publish(&version, &staging, &lock)?;
+    drop(version_lock);
+    Ok(Outcome::Installed {
+        version,
+        artifact,
+        unpacked,
+    })
+}
+
+/// Resolves `request` to an archive: from the index (refreshed once when a cached index
+/// does not know the version), or, when no index can be had, from an archive already in
+/// the download cache for an exact version.
+fn resolve(
+    app: &App,
+    request: &VersionRequest,
+    unstable: bool,
+    platform: &Platform,
+    index: &mut Option<LoadedIndex>,
+    reporter: &dyn Reporter,
+) -> Result<Artifact, Failure> {
+    if index.is_none() {
+        match app.index(false, reporter) {
+            Ok(loaded) => *index = Some(loaded),
+            Err(failure) => {
+                return cached_artifact(app, request, platform).ok_or(failure);
+            }
+        }
+    }
+    let Some(loaded) = index.as_ref() else {
+        return Err(Failure::msg(Exit::Internal, "the release index was not loaded"));
+    };
+    match loaded.index.resolve(request, platform, unstable) {
+        Ok(artifact) => Ok(artifact),
+        Err(IndexError::UnknownVersion { .. } | IndexError::OnlyPrereleases { .. })
+            if matches!(loaded.origin, IndexOrigin::Cache { .. }) && !app.settings.offline =>
+        {
+            // A release newer than the cached index: ask the network once.
+            let fresh = app.index(true, reporter)?;
+            let result = fresh.index.resolve(request, platform, unstable);
+            *index = Some(fresh);
+            Ok(result?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// An exact version whose archive was verified before and kept in the cache.
+fn cached_artifact(app: &App, request: &VersionRequest, platform: &Platform) -> Option<Artifact> {
+    let VersionRequest::Exact(version) = request else {
+        return None;
+    };
+    let filename = archive_filename(version, platform);
+    let sha256 = app.download_cache().recorded_sha256(&filename)?;
+    app.printer.note(format!(
+        "no release index available; installing {filename} from the download cache, verified against the SHA-256 recorded when it was downloaded"
+    ));
+    Some(Artifact {
+        version: *version,
+        filename,
+        sha256,
+        size: None,
+    })
+}
+
+fn make_default_if_needed(app: &App, version: &GoVersion, wanted: bool) -> Result<bool, Failure> {
+    if !wanted && app.store.default_version().is_some() {
+        return Ok(false);
+    }
+    if app.store.default_version() == Some(*version) {
+        return Ok(false);
+    }
+    let lock = app.lock_store()?;
+    app.store.set_default(version, &lock)?;
+    Ok(true)
+}
+
+fn report(app: &App, outcome: &Outcome, became_default: bool) {
+    let version = outcome.version();
+    let path = app.store.version_dir(&version);
+    match outcome {
+        Outcome::Installed {
+            artifact, unpacked, ..
+        } => {
+            if app.printer.json {
+                app.printer.json_line(&json!({
+                    "event": "installed",
+                    "version": version,
+                    "path": path,
+                    "filename": artifact.filename,
+                    "sha256": unpacked.sha256,
+                    "source": unpacked.source,
+                    "from_cache": unpacked.from_cache,
+                    "archive_bytes": unpacked.archive_bytes,
+                    "files": unpacked.stats.files,
+                    "default": app.store.default_version() == Some(version),
+                }));
+            } else {
+                let from = if unpacked.from_cache { " from the download cache" } else { "" };
+                app.printer.info(format!(
+                    "installed {version} in {} (sha256 {} verified{from})",
+                    path.display(),
+                    short_digest(&unpacked.sha256)
+                ));
+            }
+        }
+        Outcome::AlreadyInstalled(_) => {
+            if app.printer.json {
+                app.printer.json_line(&json!({
+                    "event": "already_installed",
+                    "version": version,
+                    "path": path,
+                    "default": app.store.default_version() == Some(version),
+                }));
+            } else {
+                app.printer
+                    .info(format!("{version} is already installed in {}", path.display()));
+            }
+        }
+    }
+    if became_default {
+        app.printer.info(format!("{version} is now the default"));
+    }
+}
+
+fn short_digest(digest: &str) -> String {
+    if digest.len() > 16 {
+        format!("{}…{}", &digest[..8], &digest[digest.len() - 8..])
+    } else {
+        digest.to_string()
+    }
+}
+
+/// Points `/usr/local/go` at `version` and writes the profile script.
+pub fn link_system(app: &App, version: &GoVersion, adopt: bool) -> Result<(), Failure> {
+    let Some(system) = &app.settings.system else {
+        return Ok(());
+    };
+    let link = SystemLink::new(&system.link);
+    let stamp = timestamp();
+    let aside = link.adoption_path(&stamp);
+    let adopted = link.point_to(&app.store.version_dir(version), adopt.then_some(aside.as_path()))?;
+    if let Some(moved) = &adopted {
+        app.printer.warn(format!(
+            "moved the existing {} to {} (gorig deletes nothing it did not install)",
+            system.link.display(),
+            moved.display()
+        ));
+    }
+    let backup = write_managed_file(
+        &system.profile,
+        &profile_script(&PathBuf::from("/usr/local/go/bin")),
+        MANAGED_MARKER,
+        &stamp,
+    )?;
+    if let Some(backup) = backup {
+        app.printer.warn(format!(
+            "{} was not written by gorig; kept a copy in {}",
+            system.profile.display(),
+            backup.display()
+        ));
+    }
+    if app.printer.json {
+        app.printer.json_line(&json!({
+            "event": "system_linked",
+            "link": system.link,
+            "version": version,
+            "profile": system.profile,
+            "adopted": adopted,
+        }));
+    } else {
+        app.printer.info(format!(
+            "{} now points to {version}; new login shells get it on PATH from {}",
+            system.link.display(),
+            system.profile.display()
+        ));
+    }
+    Ok(())
+}
+
+/// `20261122T031500`, in UTC, for names of files moved aside.
+pub fn timestamp() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    let (y, m, d) = civil_from_days(days as i64);
+    format!(
+        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// Tells the user how to get the default toolchain on PATH when it is not yet.
+fn path_hint(app: &App) {
+    let bin = app.store.current_link().join("bin");
+    let on_path = app
+        .settings
+        .path_var
+        .as_deref()
+        .is_some_and(|path| path.split(':').any(|p| std::path::Path::new(p) == bin));
+    if !on_path {
+        app.printer.note(format!(
+            "hint: {} is not on PATH; add this line to your shell's startup file:\n  eval \"$(gorig env)\"",
+            bin.display()
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_civil() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_779), (2026, 11, 22));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    }
+}

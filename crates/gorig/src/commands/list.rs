@@ -1,0 +1,124 @@
+//! `gorig list`: installed toolchains (the default marked), or with `--remote` the
+//! releases of the index that have an archive for this platform.
+
+use gorig_fetch::{IndexOrigin, NoReporter, human_duration};
+use serde_json::json;
+
+use crate::app::App;
+use crate::cli::ListArgs;
+use crate::failure::Failure;
+
+pub fn run(app: &App, args: &ListArgs) -> Result<(), Failure> {
+    if args.remote {
+        remote(app, args)
+    } else {
+        installed(app)
+    }
+}
+
+fn installed(app: &App) -> Result<(), Failure> {
+    let mut versions = app.store.installed()?;
+    versions.reverse();
+    let default = app.store.default_version();
+    if app.printer.json {
+        let items: Vec<_> = versions
+            .iter()
+            .map(|v| {
+                json!({
+                    "version": v,
+                    "path": app.store.version_dir(v),
+                    "default": Some(*v) == default,
+                })
+            })
+            .collect();
+        app.printer.json_line(&json!({
+            "schema_version": 1,
+            "home": app.store.home(),
+            "default": default,
+            "installed": items,
+        }));
+        return Ok(());
+    }
+    if versions.is_empty() {
+        app.printer.note("no Go toolchain is installed; run `gorig install` for the latest");
+        return Ok(());
+    }
+    for v in &versions {
+        let mark = if Some(*v) == default { "  (default)" } else { "" };
+        app.printer.out(format!("{v}{mark}"));
+    }
+    Ok(())
+}
+
+fn remote(app: &App, args: &ListArgs) -> Result<(), Failure> {
+    let platform = app.platform()?;
+    let loaded = app.index(false, &NoReporter)?;
+    let installed = app.store.installed()?;
+    let default = app.store.default_version();
+    let newest_stable = loaded
+        .index
+        .releases()
+        .iter()
+        .find(|r| r.version.is_stable())
+        .map(|r| r.version);
+    // Like go.dev's download page: prereleases only while newer than every stable release.
+    let releases: Vec<_> = loaded
+        .index
+        .releases()
+        .iter()
+        .filter(|r| args.all || r.version.is_stable() || newest_stable.is_none_or(|s| r.version > s))
+        .collect();
+    if app.printer.json {
+        let items: Vec<_> = releases
+            .iter()
+            .map(|r| {
+                let archive = r.archive_for(&platform).map(|f| {
+                    json!({"filename": f.filename, "sha256": f.sha256, "size": (f.size > 0).then_some(f.size)})
+                });
+                json!({
+                    "version": r.version,
+                    "stable": r.version.is_stable(),
+                    "installed": installed.contains(&r.version),
+                    "default": Some(r.version) == default,
+                    "archive": archive,
+                })
+            })
+            .collect();
+        let origin = match &loaded.origin {
+            IndexOrigin::Network(url) => json!({"network": url}),
+            IndexOrigin::Cache { age, stale } => json!({"cache": {"age_seconds": age.as_secs(), "stale": stale}}),
+        };
+        app.printer.json_line(&json!({
+            "schema_version": 1,
+            "platform": platform.to_string(),
+            "index": origin,
+            "releases": items,
+        }));
+        return Ok(());
+    }
+    if let IndexOrigin::Cache { age, stale: true } = &loaded.origin {
+        app.printer
+            .note(format!("(release index cached {} ago)", human_duration(*age)));
+    }
+    for r in releases {
+        let mut notes = Vec::new();
+        if !r.version.is_stable() {
+            notes.push("unstable".to_string());
+        }
+        if Some(r.version) == default {
+            notes.push("installed, default".to_string());
+        } else if installed.contains(&r.version) {
+            notes.push("installed".to_string());
+        }
+        if r.archive_for(&platform).is_none() {
+            notes.push(format!("no {} archive", platform.archive_suffix()));
+        }
+        if notes.is_empty() {
+            app.printer.out(r.version.to_string());
+        } else {
+            app.printer
+                .out(format!("{:<14}{}", r.version.to_string(), notes.join(", ")));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,195 @@
+//! How a failed command ends: a stable exit code, the error with its causes, and hints
+//! that name the next command to run. The typed errors of the library crates carry the
+//! facts; this module decides what the user is told to do about them.
+
+use std::io;
+
+use gorig_fetch::FetchError;
+use gorig_index::IndexError;
+use gorig_store::StoreError;
+
+/// Exit codes. Stable: scripts depend on them (documented in the README).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// 1: anything not covered below.
+    Internal = 1,
+    /// 2: bad arguments, flag values, environment or config.
+    Usage = 2,
+    /// 3: no such version, no archive for this architecture, not installed.
+    NotFound = 3,
+    /// 4: the network failed on every source, or offline without a cached copy.
+    Network = 4,
+    /// 5: verification failed: checksum mismatch, or an archive gorig refuses.
+    Verification = 5,
+    /// 6: the local filesystem failed: no space, permission denied, read-only.
+    Filesystem = 6,
+    /// 7: refused to change state that is not gorig's or would break the setup.
+    Refused = 7,
+}
+
+/// A command's failure: what happened, the exit code, and what to do next.
+#[derive(Debug)]
+pub struct Failure {
+    pub exit: Exit,
+    pub error: anyhow::Error,
+    pub hints: Vec<String>,
+}
+
+impl Failure {
+    pub fn new(exit: Exit, error: impl Into<anyhow::Error>) -> Failure {
+        Failure {
+            exit,
+            error: error.into(),
+            hints: Vec::new(),
+        }
+    }
+
+    pub fn msg(exit: Exit, message: impl Into<String>) -> Failure {
+        Failure::new(exit, anyhow::Error::msg(message.into()))
+    }
+
+    /// Puts `message` above the error as what failed; the error becomes its cause.
+    pub fn context(mut self, message: impl Into<String>) -> Failure {
+        self.error = self.error.context(message.into());
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Failure {
+        self.hints.push(hint.into());
+        self
+    }
+
+    /// The error chain as lines: the error, then each cause.
+    pub fn chain(&self) -> Vec<String> {
+        self.error.chain().map(|e| e.to_string()).collect()
+    }
+}
+
+fn filesystem_hints(kind: Option<io::ErrorKind>, path_hint: &str) -> Vec<String> {
+    match kind {
+        Some(io::ErrorKind::StorageFull) | Some(io::ErrorKind::QuotaExceeded) => vec![format!(
+            "free space on the filesystem holding {path_hint}, or point GORIG_HOME and GORIG_CACHE_DIR at another filesystem"
+        )],
+        Some(io::ErrorKind::PermissionDenied) => vec![format!(
+            "check that you may write to {path_hint}, or set GORIG_HOME to a directory you own; for /usr/local use `sudo gorig ... --system`"
+        )],
+        Some(io::ErrorKind::ReadOnlyFilesystem) => vec![format!(
+            "{path_hint} is on a read-only filesystem; set GORIG_HOME to a writable directory"
+        )],
+        _ => Vec::new(),
+    }
+}
+
+impl From<FetchError> for Failure {
+    fn from(error: FetchError) -> Failure {
+        let (exit, hints): (Exit, Vec<String>) = match &error {
+            FetchError::ChecksumMismatch { .. } => (
+                Exit::Verification,
+                vec![
+                    "nothing was installed; the mirror served bytes that differ from what the index publishes".into(),
+                    "report it to the mirror's operator, or try another source with --mirror".into(),
+                ],
+            ),
+            FetchError::TooLarge { .. } => (
+                Exit::Verification,
+                vec!["nothing was installed; the source sent more bytes than the index says the archive has".into()],
+            ),
+            FetchError::Archive { .. } if error.io_kind().is_none() => {
+                (
+                    Exit::Verification,
+                    vec!["nothing was installed; the archive is not an official Go archive".into()],
+                )
+            }
+            FetchError::Io { path, .. } => (
+                Exit::Filesystem,
+                filesystem_hints(error.io_kind(), &path.display().to_string()),
+            ),
+            FetchError::Archive { .. } => (
+                Exit::Filesystem,
+                filesystem_hints(error.io_kind(), "the gorig store"),
+            ),
+            FetchError::NotCached { .. } => (
+                Exit::Network,
+                vec!["run the command again without --offline (or GORIG_OFFLINE) while online".into()],
+            ),
+            FetchError::AllSourcesFailed { .. }
+            | FetchError::Connect { .. }
+            | FetchError::Timeout { .. }
+            | FetchError::Interrupted { .. }
+            | FetchError::Status { .. }
+            | FetchError::NotFound { .. } => (
+                Exit::Network,
+                vec![
+                    "check the network or proxy (HTTPS_PROXY), or add a fallback with --mirror URL".into(),
+                    "archives installed before are cached: `gorig install --offline VERSION` needs no network".into(),
+                ],
+            ),
+            FetchError::Index(inner) => return Failure::from(inner.clone()),
+            FetchError::BadMirror(_) | FetchError::Client(_) => (Exit::Usage, Vec::new()),
+        };
+        Failure {
+            exit,
+            error: error.into(),
+            hints,
+        }
+    }
+}
+
+impl From<IndexError> for Failure {
+    fn from(error: IndexError) -> Failure {
+        let (exit, hints): (Exit, Vec<String>) = match &error {
+            IndexError::Parse { .. } => (
+                Exit::Network,
+                vec!["point --index (or GORIG_INDEX) at go.dev's JSON index or a mirror's index.json".into()],
+            ),
+            IndexError::UnknownVersion { .. } => (
+                Exit::NotFound,
+                vec!["`gorig list --remote` lists every release".into()],
+            ),
+            IndexError::OnlyPrereleases { request, .. } => (
+                Exit::NotFound,
+                vec![format!("gorig install --unstable {request}")],
+            ),
+            IndexError::NoArchive { .. } => (
+                Exit::NotFound,
+                vec!["pick another version, or install for another architecture with --arch".into()],
+            ),
+            IndexError::NoChecksum { .. } => (Exit::Verification, Vec::new()),
+        };
+        Failure {
+            exit,
+            error: error.into(),
+            hints,
+        }
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(error: StoreError) -> Failure {
+        let (exit, hints) = match &error {
+            StoreError::Io { path, .. } => (
+                Exit::Filesystem,
+                filesystem_hints(error.io_kind(), &path.display().to_string()),
+            ),
+            StoreError::NotInstalled(v) => (Exit::NotFound, vec![format!("gorig install {v}")]),
+            StoreError::RealDirectory { path } => (
+                Exit::Refused,
+                vec![format!(
+                    "gorig never deletes it; `gorig install --system --adopt VERSION` moves it aside to {}.adopted-<time>",
+                    path.display()
+                )],
+            ),
+        };
+        Failure {
+            exit,
+            error: error.into(),
+            hints,
+        }
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(error: anyhow::Error) -> Failure {
+        Failure::new(Exit::Internal, error)
+    }
+}

@@ -1,0 +1,97 @@
+//! The `gorig` binary: parses the command line, resolves settings once, runs one
+//! subcommand, and turns its outcome into output and a stable exit code.
+
+mod app;
+mod cli;
+mod commands;
+mod failure;
+mod printer;
+mod reporters;
+mod settings;
+mod shell;
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, FromArgMatches};
+use serde_json::json;
+
+use crate::app::App;
+use crate::cli::{Cli, Command};
+use crate::failure::{Exit, Failure};
+use crate::printer::Printer;
+use crate::settings::{Environment, Settings};
+
+fn wants_json(command: &Command) -> bool {
+    match command {
+        Command::Install(a) => a.json,
+        Command::List(a) => a.json,
+        Command::Use(a) => a.json,
+        Command::Uninstall(a) => a.json,
+        Command::Which(a) => a.json,
+        Command::Env(a) => a.json,
+    }
+}
+
+fn main() -> ExitCode {
+    let parsed = Cli::command()
+        .after_long_help(settings::env_help())
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { Exit::Usage as u8 } else { 0 });
+        }
+    };
+    let json = wants_json(&cli.command);
+    let stderr_is_tty = rustix::termios::isatty(std::io::stderr());
+    let settings = match Settings::resolve(&cli.global, &Environment::capture(), stderr_is_tty) {
+        Ok(settings) => settings,
+        Err(e) => {
+            let printer = Printer::new(json, false, false);
+            render(&printer, &Failure::new(Exit::Usage, e));
+            return ExitCode::from(Exit::Usage as u8);
+        }
+    };
+    let app = App::new(settings, json);
+    let result = match &cli.command {
+        Command::Install(args) => commands::install::run(&app, args),
+        Command::List(args) => commands::list::run(&app, args),
+        Command::Use(args) => commands::use_::run(&app, args),
+        Command::Uninstall(args) => commands::uninstall::run(&app, args),
+        Command::Which(args) => commands::which::run(&app, args),
+        Command::Env(args) => commands::env::run(&app, args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            render(&app.printer, &failure);
+            ExitCode::from(failure.exit as u8)
+        }
+    }
+}
+
+/// `error: ...`, `  caused by: ...`, `hint: ...` on stderr; with `--json` also one
+/// `{"event": "error", ...}` line on stdout.
+fn render(printer: &Printer, failure: &Failure) {
+    let chain = failure.chain();
+    let mut text = String::new();
+    for (i, line) in chain.iter().enumerate() {
+        let label = if i == 0 { printer.paint("error:", "31") } else { "  caused by:".to_string() };
+        text.push_str(&format!("{label} {line}\n"));
+    }
+    for hint in &failure.hints {
+        text.push_str(&format!("{} {hint}\n", printer.paint("hint:", "36")));
+    }
+    eprint!("{text}");
+    if printer.json {
+        printer.json_line(&json!({
+            "event": "error",
+            "exit_code": failure.exit as u8,
+            "error": chain.first(),
+            "causes": chain.get(1..).unwrap_or_default(),
+            "hints": failure.hints,
+        }));
+    }
+}

@@ -1,0 +1,451 @@
+//! Settings, resolved once per run from flags, then environment, then the user's config
+//! file, then `/etc/gorig/config.toml`, then defaults, into one plain [`Settings`] value
+//! that the commands pass down. Nothing else in gorig reads the environment.
+//!
+//! Every environment variable gorig reads is listed in [`ENV_VARS`] (and in the README).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use gorig_fetch::{ClientConfig, DEFAULT_INDEX_URL, ExtractLimits, Location, Mirror};
+use gorig_host::GoArch;
+use serde::Deserialize;
+
+use crate::cli::GlobalArgs;
+
+/// The environment variables gorig reads, with what they do.
+pub const ENV_VARS: &[(&str, &str)] = &[
+    ("GORIG_HOME", "the store of toolchains (default $XDG_DATA_HOME/gorig)"),
+    ("GORIG_CACHE_DIR", "downloaded archives and the index cache (default $XDG_CACHE_HOME/gorig)"),
+    ("GORIG_CONFIG", "the config file (default $XDG_CONFIG_HOME/gorig/config.toml)"),
+    ("GORIG_MIRROR", "download bases, comma-separated, tried in order"),
+    ("GORIG_INDEX", "the release index URL, file:// URL or path"),
+    ("GORIG_INDEX_TTL", "seconds a cached index is used without asking the network (default 3600)"),
+    ("GORIG_OFFLINE", "1 to use only cached indexes and archives"),
+    ("GORIG_ARCH", "install for this architecture instead of the host's"),
+    ("GORIG_CONNECT_TIMEOUT", "seconds to wait for a connection (default 10)"),
+    ("GORIG_READ_TIMEOUT", "seconds a download may stall before the next mirror is tried (default 30)"),
+    ("GORIG_MAX_ENTRIES", "most entries an archive may have (default 100000)"),
+    ("GORIG_MAX_UNPACKED", "most bytes an archive may unpack to (default 2147483648)"),
+    ("GORIG_NO_PROGRESS", "1 to hide progress bars"),
+    ("GORIG_SYSTEM_ROOT", "root prefix for --system paths (default /), for images and chroots"),
+    ("HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY", "proxy for downloads (lowercase forms too)"),
+    ("NO_COLOR", "disable colour"),
+    ("XDG_DATA_HOME, XDG_CACHE_HOME, XDG_CONFIG_HOME, HOME", "where the defaults above live"),
+    ("GOPATH, GOBIN", "where `go install` puts tools; `gorig env` adds it to PATH"),
+    ("SHELL", "the default shell of `gorig env`"),
+    ("PATH", "checked after an install to say whether the toolchain is on it"),
+];
+
+/// The environment variables as help text (`gorig --help`).
+pub fn env_help() -> String {
+    let mut text = String::from("Environment variables:\n");
+    for (name, what) in ENV_VARS {
+        text.push_str(&format!("  {name}\n      {what}\n"));
+    }
+    text
+}
+
+/// A snapshot of the process environment, taken once in `main`.
+#[derive(Debug, Clone, Default)]
+pub struct Environment {
+    vars: HashMap<String, String>,
+}
+
+impl Environment {
+    pub fn capture() -> Environment {
+        Environment {
+            vars: std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+                .collect(),
+        }
+    }
+
+    #[cfg(test)]
+    pub fn from_pairs(pairs: &[(&str, &str)]) -> Environment {
+        Environment {
+            vars: pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    /// A variable's value; empty counts as unset.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.vars
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+
+    fn flag(&self, key: &str) -> bool {
+        self.get(key)
+            .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"))
+    }
+}
+
+/// The optional settings file (TOML).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    pub home: Option<PathBuf>,
+    pub cache_dir: Option<PathBuf>,
+    pub mirrors: Option<Vec<String>>,
+    pub index: Option<String>,
+    pub index_ttl: Option<u64>,
+    pub offline: Option<bool>,
+    pub arch: Option<String>,
+    pub connect_timeout: Option<u64>,
+    pub read_timeout: Option<u64>,
+    pub max_entries: Option<u64>,
+    pub max_unpacked_bytes: Option<u64>,
+}
+
+impl ConfigFile {
+    fn load(path: &Path, required: bool) -> anyhow::Result<ConfigFile> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
+                return Ok(ConfigFile::default());
+            }
+            Err(e) => return Err(e).with_context(|| format!("could not read {}", path.display())),
+        };
+        toml::from_str(&text).with_context(|| format!("{} is not a valid gorig config", path.display()))
+    }
+
+    /// Fields of `self`, else of `lower`.
+    fn over(self, lower: ConfigFile) -> ConfigFile {
+        ConfigFile {
+            home: self.home.or(lower.home),
+            cache_dir: self.cache_dir.or(lower.cache_dir),
+            mirrors: self.mirrors.or(lower.mirrors),
+            index: self.index.or(lower.index),
+            index_ttl: self.index_ttl.or(lower.index_ttl),
+            offline: self.offline.or(lower.offline),
+            arch: self.arch.or(lower.arch),
+            connect_timeout: self.connect_timeout.or(lower.connect_timeout),
+            read_timeout: self.read_timeout.or(lower.read_timeout),
+            max_entries: self.max_entries.or(lower.max_entries),
+            max_unpacked_bytes: self.max_unpacked_bytes.or(lower.max_unpacked_bytes),
+        }
+    }
+}
+
+/// Paths of system mode, all under the system root prefix.
+#[derive(Debug, Clone)]
+pub struct SystemPaths {
+    pub root: PathBuf,
+    /// `/usr/local/go`
+    pub link: PathBuf,
+    /// `/etc/profile.d/gorig.sh`
+    pub profile: PathBuf,
+}
+
+/// Everything a command needs to know about how to behave.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub home: PathBuf,
+    pub cache_dir: PathBuf,
+    pub mirrors: Vec<Mirror>,
+    pub index_sources: Vec<Location>,
+    pub index_ttl: Duration,
+    pub offline: bool,
+    pub refresh: bool,
+    pub arch: Option<GoArch>,
+    pub client: ClientConfig,
+    pub limits: ExtractLimits,
+    pub quiet: bool,
+    pub progress: bool,
+    pub color: bool,
+    pub system: Option<SystemPaths>,
+    /// `GOBIN`, else the first `GOPATH` entry's `bin`, else `~/go/bin`.
+    pub go_bin: PathBuf,
+    pub shell: Option<String>,
+    /// `PATH` as gorig was started with, to tell whether the toolchain is on it.
+    pub path_var: Option<String>,
+}
+
+fn parse_number(what: &str, value: &str) -> anyhow::Result<u64> {
+    value
+        .trim()
+        .parse()
+        .with_context(|| format!("{what} must be a whole number, not `{value}`"))
+}
+
+impl Settings {
+    /// Resolves settings; `stderr_is_tty` decides whether progress bars may be drawn.
+    pub fn resolve(global: &GlobalArgs, env: &Environment, stderr_is_tty: bool) -> anyhow::Result<Settings> {
+        let user_home = env
+            .get("HOME")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("/"));
+        let xdg = |var: &str, fallback: &str| {
+            env.get(var)
+                .map(PathBuf::from)
+                .filter(|p| p.is_absolute())
+                .unwrap_or_else(|| user_home.join(fallback))
+        };
+        let system_root = PathBuf::from(env.get("GORIG_SYSTEM_ROOT").unwrap_or("/"));
+        let under_root = |p: &str| system_root.join(p.trim_start_matches('/'));
+
+        let explicit_config = global
+            .config
+            .clone()
+            .or_else(|| env.get("GORIG_CONFIG").map(PathBuf::from));
+        let user_config = match &explicit_config {
+            Some(path) => ConfigFile::load(path, true)?,
+            None => ConfigFile::load(&xdg("XDG_CONFIG_HOME", ".config").join("gorig/config.toml"), false)?,
+        };
+        let system_config = ConfigFile::load(&under_root("/etc/gorig/config.toml"), false)?;
+        let config = if global.system {
+            // Root's own config must not redirect the system store.
+            system_config
+        } else {
+            user_config.over(system_config)
+        };
+
+        let (home, cache_dir, system) = if global.system {
+            let home = global
+                .home
+                .clone()
+                .or_else(|| config.home.clone())
+                .unwrap_or_else(|| under_root("/usr/local/lib/gorig"));
+            let cache = config
+                .cache_dir
+                .clone()
+                .unwrap_or_else(|| under_root("/var/cache/gorig"));
+            let paths = SystemPaths {
+                link: under_root("/usr/local/go"),
+                profile: under_root("/etc/profile.d/gorig.sh"),
+                root: system_root.clone(),
+            };
+            (home, cache, Some(paths))
+        } else {
+            let home = global
+                .home
+                .clone()
+                .or_else(|| env.get("GORIG_HOME").map(PathBuf::from))
+                .or_else(|| config.home.clone())
+                .unwrap_or_else(|| xdg("XDG_DATA_HOME", ".local/share").join("gorig"));
+            let cache = env
+                .get("GORIG_CACHE_DIR")
+                .map(PathBuf::from)
+                .or_else(|| config.cache_dir.clone())
+                .unwrap_or_else(|| xdg("XDG_CACHE_HOME", ".cache").join("gorig"));
+            (home, cache, None)
+        };
+
+        let mirror_texts: Vec<String> = if !global.mirrors.is_empty() {
+            global.mirrors.clone()
+        } else if let Some(list) = env.get("GORIG_MIRROR") {
+            list.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
+        } else {
+            config.mirrors.clone().unwrap_or_default()
+        };
+        let mut mirrors = mirror_texts
+            .iter()
+            .map(|m| Mirror::parse(m))
+            .collect::<Result<Vec<_>, _>>()?;
+        let index_text = global
+            .index
+            .clone()
+            .or_else(|| env.get("GORIG_INDEX").map(String::from))
+            .or(config.index.clone());
+        let index_sources = match index_text {
+            Some(text) => vec![Location::parse(&text)?],
+            None if !mirrors.is_empty() => mirrors.iter().flat_map(|m| m.index_locations()).collect(),
+            None => vec![Location::Http(DEFAULT_INDEX_URL.to_string())],
+        };
+        if mirrors.is_empty() {
+            mirrors.push(Mirror::official());
+        }
+
+        let number = |flag: Option<u64>, var: &str, file: Option<u64>, default: u64| -> anyhow::Result<u64> {
+            if let Some(v) = flag {
+                return Ok(v);
+            }
+            if let Some(text) = env.get(var) {
+                return parse_number(var, text);
+            }
+            Ok(file.unwrap_or(default))
+        };
+        let index_ttl = number(None, "GORIG_INDEX_TTL", config.index_ttl, 3600)?;
+        let connect = number(None, "GORIG_CONNECT_TIMEOUT", config.connect_timeout, 10)?;
+        let read = number(None, "GORIG_READ_TIMEOUT", config.read_timeout, 30)?;
+        let defaults = ExtractLimits::default();
+        let limits = ExtractLimits {
+            max_entries: number(None, "GORIG_MAX_ENTRIES", config.max_entries, defaults.max_entries)?,
+            max_unpacked_bytes: number(
+                None,
+                "GORIG_MAX_UNPACKED",
+                config.max_unpacked_bytes,
+                defaults.max_unpacked_bytes,
+            )?,
+        };
+
+        let arch_text = global
+            .arch
+            .clone()
+            .or_else(|| env.get("GORIG_ARCH").map(String::from))
+            .or(config.arch.clone());
+        let arch = arch_text.map(|a| a.parse::<GoArch>()).transpose()?;
+
+        let proxy = ["ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"]
+            .iter()
+            .find_map(|k| env.get(k))
+            .map(String::from);
+        let no_proxy = env
+            .get("NO_PROXY")
+            .or_else(|| env.get("no_proxy"))
+            .map(|v| v.split(',').map(|s| s.trim().to_string()).collect())
+            .unwrap_or_default();
+        let client = ClientConfig {
+            connect_timeout: Duration::from_secs(connect),
+            read_timeout: Duration::from_secs(read),
+            proxy,
+            no_proxy,
+            ..ClientConfig::default()
+        };
+
+        let go_bin = match (env.get("GOBIN"), env.get("GOPATH")) {
+            (Some(bin), _) => PathBuf::from(bin),
+            (None, Some(gopath)) => PathBuf::from(gopath.split(':').next().unwrap_or(gopath)).join("bin"),
+            (None, None) => user_home.join("go/bin"),
+        };
+        let offline = global.offline || env.flag("GORIG_OFFLINE") || config.offline.unwrap_or(false);
+        if offline && global.refresh {
+            bail!("--offline and --refresh contradict each other: pick one");
+        }
+
+        Ok(Settings {
+            home,
+            cache_dir,
+            mirrors,
+            index_sources,
+            index_ttl: Duration::from_secs(index_ttl),
+            offline,
+            refresh: global.refresh,
+            arch,
+            client,
+            limits,
+            quiet: global.quiet,
+            progress: stderr_is_tty && !global.quiet && !env.flag("GORIG_NO_PROGRESS"),
+            color: stderr_is_tty && env.get("NO_COLOR").is_none(),
+            system,
+            go_bin,
+            shell: env.get("SHELL").map(String::from),
+            path_var: env.get("PATH").map(String::from),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn resolve(args: &[&str], env: &[(&str, &str)]) -> anyhow::Result<Settings> {
+        let mut argv = vec!["gorig"];
+        argv.extend_from_slice(args);
+        argv.push("list");
+        let cli = crate::cli::Cli::try_parse_from(argv)?;
+        Settings::resolve(&cli.global, &Environment::from_pairs(env), false)
+    }
+
+    #[test]
+    fn defaults_follow_xdg() -> anyhow::Result<()> {
+        let s = resolve(&[], &[("HOME", "/home/u"), ("XDG_CONFIG_HOME", "/nonexistent")])?;
+        assert_eq!(s.home, PathBuf::from("/home/u/.local/share/gorig"));
+        assert_eq!(s.cache_dir, PathBuf::from("/home/u/.cache/gorig"));
+        assert_eq!(s.mirrors, vec![Mirror::official()]);
+        assert_eq!(s.index_sources, vec![Location::Http(DEFAULT_INDEX_URL.into())]);
+        assert_eq!(s.go_bin, PathBuf::from("/home/u/go/bin"));
+        let s = resolve(&[], &[("HOME", "/home/u"), ("XDG_DATA_HOME", "/data"), ("XDG_CONFIG_HOME", "/nonexistent")])?;
+        assert_eq!(s.home, PathBuf::from("/data/gorig"));
+        Ok(())
+    }
+
+    #[test]
+    fn flags_beat_environment_beats_config() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let config = dir.path().join("config.toml");
+        std::fs::write(
+            &config,
+            "home = \"/from/config\"\nmirrors = [\"https://config.example/go\"]\nindex_ttl = 5\n",
+        )?;
+        let config_text = config.display().to_string();
+        let env = [("HOME", "/h"), ("GORIG_CONFIG", config_text.as_str())];
+        let s = resolve(&[], &env)?;
+        assert_eq!(s.home, PathBuf::from("/from/config"));
+        assert_eq!(s.mirrors, vec![Mirror::Http("https://config.example/go/".into())]);
+        assert_eq!(s.index_ttl, Duration::from_secs(5));
+        assert_eq!(
+            s.index_sources[1],
+            Location::Http("https://config.example/go/index.json".into())
+        );
+
+        let env = [
+            ("HOME", "/h"),
+            ("GORIG_CONFIG", config_text.as_str()),
+            ("GORIG_HOME", "/from/env"),
+            ("GORIG_MIRROR", "https://a.example/, /srv/b"),
+        ];
+        let s = resolve(&[], &env)?;
+        assert_eq!(s.home, PathBuf::from("/from/env"));
+        assert_eq!(
+            s.mirrors,
+            vec![Mirror::Http("https://a.example/".into()), Mirror::Dir("/srv/b".into())]
+        );
+        let s = resolve(&["--home", "/from/flag", "--mirror", "https://c.example"], &env)?;
+        assert_eq!(s.home, PathBuf::from("/from/flag"));
+        assert_eq!(s.mirrors, vec![Mirror::Http("https://c.example/".into())]);
+        Ok(())
+    }
+
+    #[test]
+    fn bad_values_are_errors_that_say_what_is_wrong() {
+        let err = resolve(&[], &[("GORIG_INDEX_TTL", "soon")]).expect_err("bad ttl");
+        assert!(err.to_string().contains("GORIG_INDEX_TTL must be a whole number"), "{err}");
+        let err = resolve(&["--arch", "sparc"], &[]).expect_err("bad arch");
+        assert!(err.to_string().contains("`sparc` is not an architecture"), "{err}");
+        let err = resolve(&["--mirror", "ftp://x"], &[]).expect_err("bad mirror");
+        assert!(err.to_string().contains("ftp://x"), "{err}");
+        let err = resolve(&["--offline", "--refresh"], &[]).expect_err("contradiction");
+        assert!(err.to_string().contains("contradict"), "{err}");
+    }
+
+    #[test]
+    fn system_mode_lives_under_the_system_root() -> anyhow::Result<()> {
+        let s = resolve(&["--system"], &[("GORIG_SYSTEM_ROOT", "/img"), ("GORIG_HOME", "/ignored")])?;
+        assert_eq!(s.home, PathBuf::from("/img/usr/local/lib/gorig"));
+        assert_eq!(s.cache_dir, PathBuf::from("/img/var/cache/gorig"));
+        let paths = s.system.expect("system paths");
+        assert_eq!(paths.link, PathBuf::from("/img/usr/local/go"));
+        assert_eq!(paths.profile, PathBuf::from("/img/etc/profile.d/gorig.sh"));
+        Ok(())
+    }
+
+    #[test]
+    fn gobin_and_gopath_decide_where_tools_are() -> anyhow::Result<()> {
+        let s = resolve(&[], &[("HOME", "/h"), ("GOPATH", "/gp:/other")])?;
+        assert_eq!(s.go_bin, PathBuf::from("/gp/bin"));
+        let s = resolve(&[], &[("HOME", "/h"), ("GOPATH", "/gp"), ("GOBIN", "/tools")])?;
+        assert_eq!(s.go_bin, PathBuf::from("/tools"));
+        Ok(())
+    }
+
+    #[test]
+    fn every_variable_read_is_documented() {
+        let source = include_str!("settings.rs");
+        let documented: String = ENV_VARS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(" ");
+        for var in source
+            .split('"')
+            .filter(|s| s.starts_with("GORIG_") && s.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+        {
+            assert!(documented.contains(var), "{var} is read but not in ENV_VARS");
+        }
+    }
+}
