@@ -28,13 +28,15 @@ pub enum FetchError {
     },
 
     #[error(
-        "checksum mismatch for {filename} from {url}\n  expected sha256: {expected}\n  actual sha256:   {actual}"
+        "checksum mismatch for {filename} from {url}\n  expected sha256: {expected}\n  actual sha256:   {actual}{sizes}"
     )]
     ChecksumMismatch {
         filename: String,
         url: String,
         expected: String,
         actual: String,
+        /// Expected and actual sizes when they differ, as extra lines; else empty.
+        sizes: String,
     },
 
     #[error("{url} sent more than the {limit} bytes allowed for {filename}")]

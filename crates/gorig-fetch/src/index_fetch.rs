@@ -71,16 +71,16 @@ pub fn load_index(
         let index = Index::parse(&c.bytes, "the cached index").ok()?;
         Some((index, c.age))
     });
-    if let Some((index, age)) = &cached {
-        if (!policy.refresh && *age <= policy.ttl) || policy.offline {
-            return Ok(LoadedIndex {
-                index: index.clone(),
-                origin: IndexOrigin::Cache {
-                    age: *age,
-                    stale: *age > policy.ttl,
-                },
-            });
-        }
+    if let Some((index, age)) = &cached
+        && ((!policy.refresh && *age < policy.ttl) || policy.offline)
+    {
+        return Ok(LoadedIndex {
+            index: index.clone(),
+            origin: IndexOrigin::Cache {
+                age: *age,
+                stale: *age >= policy.ttl,
+            },
+        });
     }
     if policy.offline {
         return Err(FetchError::NotCached {
@@ -126,10 +126,10 @@ pub fn load_index(
             origin: IndexOrigin::Cache { age, stale: true },
         });
     }
-    if sources.len() == 1 {
-        if let Some(e) = parse_errors.pop() {
-            return Err(FetchError::Index(e));
-        }
+    if sources.len() == 1
+        && let Some(e) = parse_errors.pop()
+    {
+        return Err(FetchError::Index(e));
     }
     Err(FetchError::AllSourcesFailed { attempts })
 }

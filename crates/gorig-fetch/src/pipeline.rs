@@ -201,9 +201,12 @@ impl Fetcher<'_> {
         tee: Option<File>,
         staging: &Path,
     ) -> Result<Pass, FetchError> {
+        // The hard cap on raw bytes; a wrong size is reported as the checksum mismatch it
+        // is, with the digest of what was actually sent.
         let limit = artifact
             .size
-            .unwrap_or(self.options.limits.max_unpacked_bytes);
+            .unwrap_or(0)
+            .max(self.options.limits.max_unpacked_bytes);
         let mut source = SourceReader {
             inner: reader,
             digest: ring::digest::Context::new(&ring::digest::SHA256),
@@ -261,6 +264,14 @@ impl Fetcher<'_> {
                 url: shown.to_string(),
                 expected: artifact.sha256.clone(),
                 actual,
+                sizes: match artifact.size {
+                    Some(size) if size != received => {
+                        format!(
+                            "\n  expected size:   {size} bytes\n  actual size:     {received} bytes"
+                        )
+                    }
+                    _ => String::new(),
+                },
             });
         }
         let stats = extracted.map_err(|source| FetchError::Archive {
@@ -368,12 +379,12 @@ impl Read for SourceReader<'_> {
             return Err(self.fail(SourceFailure::TooLarge(self.limit)));
         }
         self.digest.update(&buf[..n]);
-        if let Some(tee) = &mut self.tee {
-            if tee.write_all(&buf[..n]).is_err() {
-                // The cache is a convenience: losing it must not fail the install.
-                self.tee = None;
-                self.tee_broken = true;
-            }
+        if let Some(tee) = &mut self.tee
+            && tee.write_all(&buf[..n]).is_err()
+        {
+            // The cache is a convenience: losing it must not fail the install.
+            self.tee = None;
+            self.tee_broken = true;
         }
         self.reporter.download_progress(n as u64);
         Ok(n)

@@ -266,7 +266,7 @@ fn offline_uses_only_the_cache() {
         .unpack(&artifact(&w.digest), std::slice::from_ref(&dir), &w.staging)
         .expect_err("not cached");
     assert!(matches!(err, FetchError::NotCached { .. }), "{err}");
-    fetch(&w, &[dir.clone()], &w.digest, &log).expect("online install");
+    fetch(&w, std::slice::from_ref(&dir), &w.digest, &log).expect("online install");
     std::fs::remove_dir_all(&w.staging).expect("clean");
     std::fs::create_dir(&w.staging).expect("staging");
     let unpacked = offline

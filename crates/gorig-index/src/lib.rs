@@ -177,7 +177,7 @@ impl Index {
                 })
             })
             .collect();
-        releases.sort_by(|a, b| b.version.cmp(&a.version));
+        releases.sort_by_key(|r| std::cmp::Reverse(r.version));
         releases.dedup_by(|a, b| a.version == b.version);
         Index { releases }
     }
@@ -204,10 +204,8 @@ impl Index {
         allow_unstable: bool,
     ) -> Result<&Release, IndexError> {
         let chosen = request.select(self.releases.iter().map(|r| &r.version), allow_unstable);
-        if let Some(version) = chosen {
-            if let Some(release) = self.release(version) {
-                return Ok(release);
-            }
+        if let Some(release) = chosen.and_then(|version| self.release(version)) {
+            return Ok(release);
         }
         let prereleases: Vec<GoVersion> = self
             .releases

@@ -101,7 +101,11 @@ impl Store {
 
     /// Creates the store's directories.
     pub fn ensure(&self) -> Result<(), StoreError> {
-        for dir in [self.versions_dir(), self.staging_dir(), self.home.join("locks")] {
+        for dir in [
+            self.versions_dir(),
+            self.staging_dir(),
+            self.home.join("locks"),
+        ] {
             fs::create_dir_all(&dir).map_err(|e| StoreError::io("create", &dir, e))?;
         }
         Ok(())
@@ -216,10 +220,10 @@ impl Store {
             return Err(StoreError::NotInstalled(*version));
         }
         let target = PathBuf::from("versions").join(version.to_string());
-        if let Ok(old) = fs::read_link(self.current_link()) {
-            if old != target {
-                replace_symlink(&old, &self.previous_link())?;
-            }
+        if let Ok(old) = fs::read_link(self.current_link())
+            && old != target
+        {
+            replace_symlink(&old, &self.previous_link())?;
         }
         replace_symlink(&target, &self.current_link())
     }
@@ -228,7 +232,9 @@ impl Store {
     pub fn clear_default(&self, _held: &Lock) -> Result<(), StoreError> {
         let link = self.current_link();
         match fs::remove_file(&link) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(StoreError::io("remove", &link, e)),
+            Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                Err(StoreError::io("remove", &link, e))
+            }
             _ => Ok(()),
         }
     }
@@ -246,7 +252,10 @@ impl Store {
     fn discard(&self, dir: &Path) -> Result<(), StoreError> {
         let staging = self.staging_dir();
         fs::create_dir_all(&staging).map_err(|e| StoreError::io("create", &staging, e))?;
-        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let trash = staging.join(format!(".trash-{name}-{}", std::process::id()));
         remove_tree(&trash)?;
         fs::rename(dir, &trash).map_err(|e| StoreError::io("remove", dir, e))?;
@@ -301,13 +310,13 @@ pub fn replace_symlink(target: &Path, link: &Path) -> Result<(), StoreError> {
     let tmp = parent.join(format!(".link-{name}-{}", std::process::id()));
     let _ = fs::remove_file(&tmp);
     std::os::unix::fs::symlink(target, &tmp).map_err(|e| StoreError::io("create", &tmp, e))?;
-    if let Ok(meta) = fs::symlink_metadata(link) {
-        if meta.is_dir() {
-            let _ = fs::remove_file(&tmp);
-            return Err(StoreError::RealDirectory {
-                path: link.to_path_buf(),
-            });
-        }
+    if let Ok(meta) = fs::symlink_metadata(link)
+        && meta.is_dir()
+    {
+        let _ = fs::remove_file(&tmp);
+        return Err(StoreError::RealDirectory {
+            path: link.to_path_buf(),
+        });
     }
     fs::rename(&tmp, link).map_err(|e| {
         let _ = fs::remove_file(&tmp);

@@ -175,14 +175,23 @@ mod tests {
     #[test]
     fn relative_paths() {
         assert_eq!(
-            relative_path(Path::new("/usr/local"), Path::new("/usr/local/lib/gorig/versions/go1.22.5")),
+            relative_path(
+                Path::new("/usr/local"),
+                Path::new("/usr/local/lib/gorig/versions/go1.22.5")
+            ),
             PathBuf::from("lib/gorig/versions/go1.22.5")
         );
         assert_eq!(
-            relative_path(Path::new("/usr/local"), Path::new("/opt/gorig/versions/go1")),
+            relative_path(
+                Path::new("/usr/local"),
+                Path::new("/opt/gorig/versions/go1")
+            ),
             PathBuf::from("../../opt/gorig/versions/go1")
         );
-        assert_eq!(relative_path(Path::new("/a"), Path::new("/a")), PathBuf::from("."));
+        assert_eq!(
+            relative_path(Path::new("/a"), Path::new("/a")),
+            PathBuf::from(".")
+        );
     }
 
     #[test]
@@ -192,15 +201,23 @@ mod tests {
         let version = local.join("lib/gorig/versions/go1.22.5");
         fs::create_dir_all(version.join("bin")).map_err(|e| StoreError::io("mk", &version, e))?;
         let hand_made = local.join("go");
-        fs::create_dir_all(hand_made.join("bin")).map_err(|e| StoreError::io("mk", &hand_made, e))?;
-        fs::write(hand_made.join("VERSION"), "go1.19").map_err(|e| StoreError::io("w", &hand_made, e))?;
+        fs::create_dir_all(hand_made.join("bin"))
+            .map_err(|e| StoreError::io("mk", &hand_made, e))?;
+        fs::write(hand_made.join("VERSION"), "go1.19")
+            .map_err(|e| StoreError::io("w", &hand_made, e))?;
         let link = SystemLink::new(&hand_made);
-        assert!(matches!(link.point_to(&version, None), Err(StoreError::RealDirectory { .. })));
+        assert!(matches!(
+            link.point_to(&version, None),
+            Err(StoreError::RealDirectory { .. })
+        ));
         assert_eq!(link.state(), LinkState::RealDir);
         let aside = link.adoption_path("20260101T000000");
         let moved = link.point_to(&version, Some(&aside))?;
         assert_eq!(moved.as_deref(), Some(aside.as_path()));
-        assert_eq!(fs::read_to_string(aside.join("VERSION")).ok().as_deref(), Some("go1.19"));
+        assert_eq!(
+            fs::read_to_string(aside.join("VERSION")).ok().as_deref(),
+            Some("go1.19")
+        );
         assert_eq!(
             link.state(),
             LinkState::Symlink(PathBuf::from("lib/gorig/versions/go1.22.5"))
@@ -213,14 +230,29 @@ mod tests {
     fn foreign_files_are_backed_up_before_they_are_replaced() -> Result<(), StoreError> {
         let dir = tempfile::tempdir().map_err(|e| StoreError::io("tmp", "/tmp", e))?;
         let path = dir.path().join("profile.d/gorig.sh");
-        assert_eq!(write_managed_file(&path, "# gorig\nA\n", "# gorig", "s1")?, None);
-        assert_eq!(write_managed_file(&path, "# gorig\nB\n", "# gorig", "s2")?, None);
-        assert_eq!(fs::read_to_string(&path).ok().as_deref(), Some("# gorig\nB\n"));
+        assert_eq!(
+            write_managed_file(&path, "# gorig\nA\n", "# gorig", "s1")?,
+            None
+        );
+        assert_eq!(
+            write_managed_file(&path, "# gorig\nB\n", "# gorig", "s2")?,
+            None
+        );
+        assert_eq!(
+            fs::read_to_string(&path).ok().as_deref(),
+            Some("# gorig\nB\n")
+        );
         fs::write(&path, "user's own\n").map_err(|e| StoreError::io("w", &path, e))?;
         let backup = write_managed_file(&path, "# gorig\nC\n", "# gorig", "s3")?
             .expect("a foreign file is backed up");
-        assert_eq!(fs::read_to_string(backup).ok().as_deref(), Some("user's own\n"));
-        assert_eq!(fs::read_to_string(&path).ok().as_deref(), Some("# gorig\nC\n"));
+        assert_eq!(
+            fs::read_to_string(backup).ok().as_deref(),
+            Some("user's own\n")
+        );
+        assert_eq!(
+            fs::read_to_string(&path).ok().as_deref(),
+            Some("# gorig\nC\n")
+        );
         Ok(())
     }
 }

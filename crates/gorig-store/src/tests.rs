@@ -17,7 +17,9 @@ fn no_wait(_: &LockHolder) {
 /// Installs a minimal toolchain tree for `version` the way an install does.
 fn install(store: &Store, version: &str) {
     let version = v(version);
-    let vlock = store.lock_version(&version, &mut no_wait).expect("version lock");
+    let vlock = store
+        .lock_version(&version, &mut no_wait)
+        .expect("version lock");
     let staging = store.begin_staging(&version, &vlock).expect("staging");
     fs::create_dir_all(staging.join("bin")).expect("bin");
     fs::write(staging.join("bin/go"), version.to_string()).expect("go");
@@ -31,7 +33,10 @@ fn publishing_defaults_and_rollback_links() {
     assert_eq!(store.installed().expect("list"), []);
     install(&store, "go1.22.5");
     install(&store, "go1.21.13");
-    assert_eq!(store.installed().expect("list"), [v("go1.21.13"), v("go1.22.5")]);
+    assert_eq!(
+        store.installed().expect("list"),
+        [v("go1.21.13"), v("go1.22.5")]
+    );
     assert_eq!(store.default_version(), None);
     let lock = store.lock(&mut no_wait).expect("lock");
     store.set_default(&v("go1.21.13"), &lock).expect("use");
@@ -61,7 +66,11 @@ fn removal_never_leaves_a_half_version_listed() {
     store.set_default(&v("go1.22.5"), &lock).expect("use");
     store.remove(&v("go1.22.5"), &lock).expect("remove");
     assert_eq!(store.installed().expect("list"), []);
-    assert_eq!(store.default_version(), None, "a dangling current is no default");
+    assert_eq!(
+        store.default_version(),
+        None,
+        "a dangling current is no default"
+    );
     assert!(matches!(
         store.remove(&v("go1.22.5"), &lock),
         Err(StoreError::NotInstalled(_))
@@ -90,8 +99,12 @@ fn sweep_removes_abandoned_staging_but_not_live_installs() {
     fs::create_dir_all(abandoned.join("bin")).expect("abandoned");
     fs::create_dir_all(store.staging_dir().join(".trash-go1.20-77")).expect("trash");
     let live_version = v("go1.22.5");
-    let live_lock = store.lock_version(&live_version, &mut no_wait).expect("live lock");
-    let live = store.begin_staging(&live_version, &live_lock).expect("live staging");
+    let live_lock = store
+        .lock_version(&live_version, &mut no_wait)
+        .expect("live lock");
+    let live = store
+        .begin_staging(&live_version, &live_lock)
+        .expect("live staging");
     let lock = store.lock(&mut no_wait).expect("lock");
     let mut removed = store.sweep(&lock).expect("sweep");
     removed.sort();
@@ -106,7 +119,9 @@ fn staging_starts_empty_after_an_interrupted_install() {
     let vlock = store.lock_version(&version, &mut no_wait).expect("lock");
     let staging = store.begin_staging(&version, &vlock).expect("staging");
     fs::write(staging.join("half"), "x").expect("write");
-    let again = store.begin_staging(&version, &vlock).expect("staging again");
+    let again = store
+        .begin_staging(&version, &vlock)
+        .expect("staging again");
     assert_eq!(fs::read_dir(again).expect("read").count(), 0);
 }
 

@@ -15,6 +15,7 @@ use gorig_version::GoVersion;
 
 use crate::failure::{Exit, Failure};
 use crate::printer::Printer;
+use crate::reporters::{JsonReporter, TerminalReporter};
 use crate::settings::Settings;
 
 pub struct App {
@@ -88,20 +89,32 @@ impl App {
             ),
             other => Failure::from(other),
         })?;
-        if let IndexOrigin::Cache { age, stale: true } = &loaded.origin {
-            if self.settings.offline {
-                self.printer.note(format!(
-                    "offline: using the release index cached {} ago",
-                    human_duration(*age)
-                ));
-            }
+        if let IndexOrigin::Cache { age, stale: true } = &loaded.origin
+            && self.settings.offline
+        {
+            self.printer.note(format!(
+                "offline: using the release index cached {} ago",
+                human_duration(*age)
+            ));
         }
         Ok(loaded)
     }
 
+    /// The reporter for this run: JSON lines with `--json`, else a progress bar on a
+    /// terminal and plain warnings elsewhere.
+    pub fn reporter(&self) -> Box<dyn Reporter + '_> {
+        if self.printer.json {
+            Box::new(JsonReporter::new(&self.printer))
+        } else {
+            Box::new(TerminalReporter::new(&self.printer, self.settings.progress))
+        }
+    }
+
     /// Takes the store lock, telling the user when another gorig holds it.
     pub fn lock_store(&self) -> Result<Lock, Failure> {
-        Ok(self.store.lock(&mut |holder| self.waiting(holder, "the store"))?)
+        Ok(self
+            .store
+            .lock(&mut |holder| self.waiting(holder, "the store"))?)
     }
 
     /// Takes the install lock of `version`.
@@ -115,13 +128,18 @@ impl App {
     fn waiting(&self, holder: &LockHolder, what: &str) {
         let who = holder
             .pid
-            .map_or("another gorig process".to_string(), |pid| format!("gorig process {pid}"));
+            .map_or("another gorig process".to_string(), |pid| {
+                format!("gorig process {pid}")
+            });
         if self.printer.json {
             self.printer.json_line(&serde_json::json!({
                 "event": "waiting", "for": what, "pid": holder.pid,
             }));
         } else {
-            eprintln!("waiting for {who}, which holds {what} ({})", holder.path.display());
+            eprintln!(
+                "waiting for {who}, which holds {what} ({})",
+                holder.path.display()
+            );
         }
     }
 
@@ -143,5 +161,4 @@ impl App {
         }
         Ok(())
     }
-
 }

@@ -78,7 +78,11 @@ fn render(printer: &Printer, failure: &Failure) {
     let chain = failure.chain();
     let mut text = String::new();
     for (i, line) in chain.iter().enumerate() {
-        let label = if i == 0 { printer.paint("error:", "31") } else { "  caused by:".to_string() };
+        let label = if i == 0 {
+            printer.paint("error:", "31")
+        } else {
+            "  caused by:".to_string()
+        };
         text.push_str(&format!("{label} {line}\n"));
     }
     for hint in &failure.hints {

@@ -31,10 +31,10 @@ impl<'p> TerminalReporter<'p> {
     }
 
     fn with_bar(&self, f: impl FnOnce(&ProgressBar)) {
-        if let Ok(bar) = self.bar.lock() {
-            if let Some(bar) = bar.as_ref() {
-                f(bar);
-            }
+        if let Ok(bar) = self.bar.lock()
+            && let Some(bar) = bar.as_ref()
+        {
+            f(bar);
         }
     }
 
@@ -80,16 +80,20 @@ impl Reporter for TerminalReporter<'_> {
     }
 
     fn download_finished(&self) {
-        if let Ok(mut slot) = self.bar.lock() {
-            if let Some(bar) = slot.take() {
-                bar.finish_and_clear();
-            }
+        if let Ok(mut slot) = self.bar.lock()
+            && let Some(bar) = slot.take()
+        {
+            bar.finish_and_clear();
         }
     }
 
     fn attempt_failed(&self, url: &str, error: &str, will_retry: bool) {
         let _ = url;
-        let next = if will_retry { "; trying the next mirror" } else { "" };
+        let next = if will_retry {
+            "; trying the next mirror"
+        } else {
+            ""
+        };
         self.message(format!("{error}{next}"));
     }
 

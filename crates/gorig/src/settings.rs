@@ -17,26 +17,71 @@ use crate::cli::GlobalArgs;
 
 /// The environment variables gorig reads, with what they do.
 pub const ENV_VARS: &[(&str, &str)] = &[
-    ("GORIG_HOME", "the store of toolchains (default $XDG_DATA_HOME/gorig)"),
-    ("GORIG_CACHE_DIR", "downloaded archives and the index cache (default $XDG_CACHE_HOME/gorig)"),
-    ("GORIG_CONFIG", "the config file (default $XDG_CONFIG_HOME/gorig/config.toml)"),
-    ("GORIG_MIRROR", "download bases, comma-separated, tried in order"),
+    (
+        "GORIG_HOME",
+        "the store of toolchains (default $XDG_DATA_HOME/gorig)",
+    ),
+    (
+        "GORIG_CACHE_DIR",
+        "downloaded archives and the index cache (default $XDG_CACHE_HOME/gorig)",
+    ),
+    (
+        "GORIG_CONFIG",
+        "the config file (default $XDG_CONFIG_HOME/gorig/config.toml)",
+    ),
+    (
+        "GORIG_MIRROR",
+        "download bases, comma-separated, tried in order",
+    ),
     ("GORIG_INDEX", "the release index URL, file:// URL or path"),
-    ("GORIG_INDEX_TTL", "seconds a cached index is used without asking the network (default 3600)"),
+    (
+        "GORIG_INDEX_TTL",
+        "seconds a cached index is used without asking the network (default 3600)",
+    ),
     ("GORIG_OFFLINE", "1 to use only cached indexes and archives"),
-    ("GORIG_ARCH", "install for this architecture instead of the host's"),
-    ("GORIG_CONNECT_TIMEOUT", "seconds to wait for a connection (default 10)"),
-    ("GORIG_READ_TIMEOUT", "seconds a download may stall before the next mirror is tried (default 30)"),
-    ("GORIG_MAX_ENTRIES", "most entries an archive may have (default 100000)"),
-    ("GORIG_MAX_UNPACKED", "most bytes an archive may unpack to (default 2147483648)"),
+    (
+        "GORIG_ARCH",
+        "install for this architecture instead of the host's",
+    ),
+    (
+        "GORIG_CONNECT_TIMEOUT",
+        "seconds to wait for a connection (default 10)",
+    ),
+    (
+        "GORIG_READ_TIMEOUT",
+        "seconds a download may stall before the next mirror is tried (default 30)",
+    ),
+    (
+        "GORIG_MAX_ENTRIES",
+        "most entries an archive may have (default 100000)",
+    ),
+    (
+        "GORIG_MAX_UNPACKED",
+        "most bytes an archive may unpack to (default 2147483648)",
+    ),
     ("GORIG_NO_PROGRESS", "1 to hide progress bars"),
-    ("GORIG_SYSTEM_ROOT", "root prefix for --system paths (default /), for images and chroots"),
-    ("HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY", "proxy for downloads (lowercase forms too)"),
+    (
+        "GORIG_SYSTEM_ROOT",
+        "root prefix for --system paths (default /), for images and chroots",
+    ),
+    (
+        "HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY",
+        "proxy for downloads (lowercase forms too)",
+    ),
     ("NO_COLOR", "disable colour"),
-    ("XDG_DATA_HOME, XDG_CACHE_HOME, XDG_CONFIG_HOME, HOME", "where the defaults above live"),
-    ("GOPATH, GOBIN", "where `go install` puts tools; `gorig env` adds it to PATH"),
+    (
+        "XDG_DATA_HOME, XDG_CACHE_HOME, XDG_CONFIG_HOME, HOME",
+        "where the defaults above live",
+    ),
+    (
+        "GOPATH, GOBIN",
+        "where `go install` puts tools; `gorig env` adds it to PATH",
+    ),
     ("SHELL", "the default shell of `gorig env`"),
-    ("PATH", "checked after an install to say whether the toolchain is on it"),
+    (
+        "PATH",
+        "checked after an install to say whether the toolchain is on it",
+    ),
 ];
 
 /// The environment variables as help text (`gorig --help`).
@@ -113,7 +158,8 @@ impl ConfigFile {
             }
             Err(e) => return Err(e).with_context(|| format!("could not read {}", path.display())),
         };
-        toml::from_str(&text).with_context(|| format!("{} is not a valid gorig config", path.display()))
+        toml::from_str(&text)
+            .with_context(|| format!("{} is not a valid gorig config", path.display()))
     }
 
     /// Fields of `self`, else of `lower`.
@@ -177,7 +223,11 @@ fn parse_number(what: &str, value: &str) -> anyhow::Result<u64> {
 
 impl Settings {
     /// Resolves settings; `stderr_is_tty` decides whether progress bars may be drawn.
-    pub fn resolve(global: &GlobalArgs, env: &Environment, stderr_is_tty: bool) -> anyhow::Result<Settings> {
+    pub fn resolve(
+        global: &GlobalArgs,
+        env: &Environment,
+        stderr_is_tty: bool,
+    ) -> anyhow::Result<Settings> {
         let user_home = env
             .get("HOME")
             .map(PathBuf::from)
@@ -197,7 +247,10 @@ impl Settings {
             .or_else(|| env.get("GORIG_CONFIG").map(PathBuf::from));
         let user_config = match &explicit_config {
             Some(path) => ConfigFile::load(path, true)?,
-            None => ConfigFile::load(&xdg("XDG_CONFIG_HOME", ".config").join("gorig/config.toml"), false)?,
+            None => ConfigFile::load(
+                &xdg("XDG_CONFIG_HOME", ".config").join("gorig/config.toml"),
+                false,
+            )?,
         };
         let system_config = ConfigFile::load(&under_root("/etc/gorig/config.toml"), false)?;
         let config = if global.system {
@@ -241,7 +294,11 @@ impl Settings {
         let mirror_texts: Vec<String> = if !global.mirrors.is_empty() {
             global.mirrors.clone()
         } else if let Some(list) = env.get("GORIG_MIRROR") {
-            list.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
+            list.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect()
         } else {
             config.mirrors.clone().unwrap_or_default()
         };
@@ -256,14 +313,20 @@ impl Settings {
             .or(config.index.clone());
         let index_sources = match index_text {
             Some(text) => vec![Location::parse(&text)?],
-            None if !mirrors.is_empty() => mirrors.iter().flat_map(|m| m.index_locations()).collect(),
+            None if !mirrors.is_empty() => {
+                mirrors.iter().flat_map(|m| m.index_locations()).collect()
+            }
             None => vec![Location::Http(DEFAULT_INDEX_URL.to_string())],
         };
         if mirrors.is_empty() {
             mirrors.push(Mirror::official());
         }
 
-        let number = |flag: Option<u64>, var: &str, file: Option<u64>, default: u64| -> anyhow::Result<u64> {
+        let number = |flag: Option<u64>,
+                      var: &str,
+                      file: Option<u64>,
+                      default: u64|
+         -> anyhow::Result<u64> {
             if let Some(v) = flag {
                 return Ok(v);
             }
@@ -277,7 +340,12 @@ impl Settings {
         let read = number(None, "GORIG_READ_TIMEOUT", config.read_timeout, 30)?;
         let defaults = ExtractLimits::default();
         let limits = ExtractLimits {
-            max_entries: number(None, "GORIG_MAX_ENTRIES", config.max_entries, defaults.max_entries)?,
+            max_entries: number(
+                None,
+                "GORIG_MAX_ENTRIES",
+                config.max_entries,
+                defaults.max_entries,
+            )?,
             max_unpacked_bytes: number(
                 None,
                 "GORIG_MAX_UNPACKED",
@@ -293,10 +361,17 @@ impl Settings {
             .or(config.arch.clone());
         let arch = arch_text.map(|a| a.parse::<GoArch>()).transpose()?;
 
-        let proxy = ["ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"]
-            .iter()
-            .find_map(|k| env.get(k))
-            .map(String::from);
+        let proxy = [
+            "ALL_PROXY",
+            "all_proxy",
+            "HTTPS_PROXY",
+            "https_proxy",
+            "HTTP_PROXY",
+            "http_proxy",
+        ]
+        .iter()
+        .find_map(|k| env.get(k))
+        .map(String::from);
         let no_proxy = env
             .get("NO_PROXY")
             .or_else(|| env.get("no_proxy"))
@@ -312,10 +387,13 @@ impl Settings {
 
         let go_bin = match (env.get("GOBIN"), env.get("GOPATH")) {
             (Some(bin), _) => PathBuf::from(bin),
-            (None, Some(gopath)) => PathBuf::from(gopath.split(':').next().unwrap_or(gopath)).join("bin"),
+            (None, Some(gopath)) => {
+                PathBuf::from(gopath.split(':').next().unwrap_or(gopath)).join("bin")
+            }
             (None, None) => user_home.join("go/bin"),
         };
-        let offline = global.offline || env.flag("GORIG_OFFLINE") || config.offline.unwrap_or(false);
+        let offline =
+            global.offline || env.flag("GORIG_OFFLINE") || config.offline.unwrap_or(false);
         if offline && global.refresh {
             bail!("--offline and --refresh contradict each other: pick one");
         }
@@ -357,13 +435,26 @@ mod tests {
 
     #[test]
     fn defaults_follow_xdg() -> anyhow::Result<()> {
-        let s = resolve(&[], &[("HOME", "/home/u"), ("XDG_CONFIG_HOME", "/nonexistent")])?;
+        let s = resolve(
+            &[],
+            &[("HOME", "/home/u"), ("XDG_CONFIG_HOME", "/nonexistent")],
+        )?;
         assert_eq!(s.home, PathBuf::from("/home/u/.local/share/gorig"));
         assert_eq!(s.cache_dir, PathBuf::from("/home/u/.cache/gorig"));
         assert_eq!(s.mirrors, vec![Mirror::official()]);
-        assert_eq!(s.index_sources, vec![Location::Http(DEFAULT_INDEX_URL.into())]);
+        assert_eq!(
+            s.index_sources,
+            vec![Location::Http(DEFAULT_INDEX_URL.into())]
+        );
         assert_eq!(s.go_bin, PathBuf::from("/home/u/go/bin"));
-        let s = resolve(&[], &[("HOME", "/home/u"), ("XDG_DATA_HOME", "/data"), ("XDG_CONFIG_HOME", "/nonexistent")])?;
+        let s = resolve(
+            &[],
+            &[
+                ("HOME", "/home/u"),
+                ("XDG_DATA_HOME", "/data"),
+                ("XDG_CONFIG_HOME", "/nonexistent"),
+            ],
+        )?;
         assert_eq!(s.home, PathBuf::from("/data/gorig"));
         Ok(())
     }
@@ -380,7 +471,10 @@ mod tests {
         let env = [("HOME", "/h"), ("GORIG_CONFIG", config_text.as_str())];
         let s = resolve(&[], &env)?;
         assert_eq!(s.home, PathBuf::from("/from/config"));
-        assert_eq!(s.mirrors, vec![Mirror::Http("https://config.example/go/".into())]);
+        assert_eq!(
+            s.mirrors,
+            vec![Mirror::Http("https://config.example/go/".into())]
+        );
         assert_eq!(s.index_ttl, Duration::from_secs(5));
         assert_eq!(
             s.index_sources[1],
@@ -397,9 +491,15 @@ mod tests {
         assert_eq!(s.home, PathBuf::from("/from/env"));
         assert_eq!(
             s.mirrors,
-            vec![Mirror::Http("https://a.example/".into()), Mirror::Dir("/srv/b".into())]
+            vec![
+                Mirror::Http("https://a.example/".into()),
+                Mirror::Dir("/srv/b".into())
+            ]
         );
-        let s = resolve(&["--home", "/from/flag", "--mirror", "https://c.example"], &env)?;
+        let s = resolve(
+            &["--home", "/from/flag", "--mirror", "https://c.example"],
+            &env,
+        )?;
         assert_eq!(s.home, PathBuf::from("/from/flag"));
         assert_eq!(s.mirrors, vec![Mirror::Http("https://c.example/".into())]);
         Ok(())
@@ -408,9 +508,16 @@ mod tests {
     #[test]
     fn bad_values_are_errors_that_say_what_is_wrong() {
         let err = resolve(&[], &[("GORIG_INDEX_TTL", "soon")]).expect_err("bad ttl");
-        assert!(err.to_string().contains("GORIG_INDEX_TTL must be a whole number"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("GORIG_INDEX_TTL must be a whole number"),
+            "{err}"
+        );
         let err = resolve(&["--arch", "sparc"], &[]).expect_err("bad arch");
-        assert!(err.to_string().contains("`sparc` is not an architecture"), "{err}");
+        assert!(
+            err.to_string().contains("`sparc` is not an architecture"),
+            "{err}"
+        );
         let err = resolve(&["--mirror", "ftp://x"], &[]).expect_err("bad mirror");
         assert!(err.to_string().contains("ftp://x"), "{err}");
         let err = resolve(&["--offline", "--refresh"], &[]).expect_err("contradiction");
@@ -419,7 +526,10 @@ mod tests {
 
     #[test]
     fn system_mode_lives_under_the_system_root() -> anyhow::Result<()> {
-        let s = resolve(&["--system"], &[("GORIG_SYSTEM_ROOT", "/img"), ("GORIG_HOME", "/ignored")])?;
+        let s = resolve(
+            &["--system"],
+            &[("GORIG_SYSTEM_ROOT", "/img"), ("GORIG_HOME", "/ignored")],
+        )?;
         assert_eq!(s.home, PathBuf::from("/img/usr/local/lib/gorig"));
         assert_eq!(s.cache_dir, PathBuf::from("/img/var/cache/gorig"));
         let paths = s.system.expect("system paths");
@@ -432,7 +542,10 @@ mod tests {
     fn gobin_and_gopath_decide_where_tools_are() -> anyhow::Result<()> {
         let s = resolve(&[], &[("HOME", "/h"), ("GOPATH", "/gp:/other")])?;
         assert_eq!(s.go_bin, PathBuf::from("/gp/bin"));
-        let s = resolve(&[], &[("HOME", "/h"), ("GOPATH", "/gp"), ("GOBIN", "/tools")])?;
+        let s = resolve(
+            &[],
+            &[("HOME", "/h"), ("GOPATH", "/gp"), ("GOBIN", "/tools")],
+        )?;
         assert_eq!(s.go_bin, PathBuf::from("/tools"));
         Ok(())
     }
@@ -440,12 +553,18 @@ mod tests {
     #[test]
     fn every_variable_read_is_documented() {
         let source = include_str!("settings.rs");
-        let documented: String = ENV_VARS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(" ");
-        for var in source
-            .split('"')
-            .filter(|s| s.starts_with("GORIG_") && s.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
-        {
-            assert!(documented.contains(var), "{var} is read but not in ENV_VARS");
+        let documented: String = ENV_VARS
+            .iter()
+            .map(|(k, _)| *k)
+            .collect::<Vec<_>>()
+            .join(" ");
+        for var in source.split('"').filter(|s| {
+            s.starts_with("GORIG_") && s.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+        }) {
+            assert!(
+                documented.contains(var),
+                "{var} is read but not in ENV_VARS"
+            );
         }
     }
 }

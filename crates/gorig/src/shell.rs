@@ -96,7 +96,11 @@ mod tests {
             .env("HOME", "/home/u")
             .output()
             .expect("run the shell");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -112,12 +116,19 @@ mod tests {
             "/store/current/bin:/home/u/go bin:/usr/bin:/bin"
         );
         // An empty PATH gets no trailing colon (an empty entry means the current directory).
-        assert_eq!(run_sh("/bin/sh", &script, ""), "/store/current/bin:/home/u/go bin");
+        assert_eq!(
+            run_sh("/bin/sh", &script, ""),
+            "/store/current/bin:/home/u/go bin"
+        );
     }
 
     #[test]
     fn quotes_survive_hostile_paths() {
-        let script = path_script(ShellKind::Bash, &[Path::new("/it's $(rm -rf)")], Some(Path::new("/r'")));
+        let script = path_script(
+            ShellKind::Bash,
+            &[Path::new("/it's $(rm -rf)")],
+            Some(Path::new("/r'")),
+        );
         assert!(script.contains("'/it'\\''s $(rm -rf)'"), "{script}");
         assert!(script.contains("export GOROOT='/r'\\'''"), "{script}");
         assert_eq!(run_sh("/bin/sh", &script, "/bin"), "/it's $(rm -rf):/bin");
@@ -125,7 +136,11 @@ mod tests {
 
     #[test]
     fn fish_script_uses_fish_syntax() {
-        let script = path_script(ShellKind::Fish, &[Path::new("/a/bin")], Some(Path::new("/g")));
+        let script = path_script(
+            ShellKind::Fish,
+            &[Path::new("/a/bin")],
+            Some(Path::new("/g")),
+        );
         assert_eq!(
             script,
             "if not contains -- '/a/bin' $PATH; set -gx PATH '/a/bin' $PATH; end\nset -gx GOROOT '/g'\n"

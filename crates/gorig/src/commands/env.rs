@@ -24,8 +24,9 @@ pub fn run(app: &App, args: &EnvArgs) -> Result<(), Failure> {
     let goroot = args.goroot.then_some(root.as_path());
     let script = path_script(shell, &dirs, goroot);
     if app.store.default_version().is_none() && app.settings.system.is_none() {
-        app.printer
-            .warn("no default toolchain yet: `gorig install` installs one, `gorig use VERSION` picks one");
+        app.printer.warn(
+            "no default toolchain yet: `gorig install` installs one, `gorig use VERSION` picks one",
+        );
     }
     if app.printer.json {
         app.printer.json_line(&json!({

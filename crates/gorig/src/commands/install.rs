@@ -16,7 +16,6 @@ use crate::app::App;
 use crate::cli::InstallArgs;
 use crate::commands::parse_request;
 use crate::failure::{Exit, Failure};
-use crate::reporters::{JsonReporter, TerminalReporter};
 use crate::shell::{MANAGED_MARKER, profile_script};
 
 /// What happened to one requested version.
@@ -44,15 +43,8 @@ pub fn run(app: &App, args: &InstallArgs) -> Result<(), Failure> {
         .iter()
         .map(|text| parse_request(text))
         .collect::<Result<Vec<_>, _>>()?;
-    let terminal;
-    let json;
-    let reporter: &dyn Reporter = if app.printer.json {
-        json = JsonReporter::new(&app.printer);
-        &json
-    } else {
-        terminal = TerminalReporter::new(&app.printer, app.settings.progress);
-        &terminal
-    };
+    let reporter = app.reporter();
+    let reporter = reporter.as_ref();
     let platform = app.platform()?;
     {
         let lock = app.lock_store()?;
@@ -70,7 +62,11 @@ pub fn run(app: &App, args: &InstallArgs) -> Result<(), Failure> {
     for request in &requests {
         let outcome = install_one(app, request, args, &platform, &mut index, reporter)?;
         let version = outcome.version();
-        let became_default = make_default_if_needed(app, &version, args.make_default || app.settings.system.is_some())?;
+        let became_default = make_default_if_needed(
+            app,
+            &version,
+            args.make_default || app.settings.system.is_some(),
+        )?;
         report(app, &outcome, became_default);
         last = Some(version);
     }
@@ -90,19 +86,19 @@ fn install_one(
     index: &mut Option<LoadedIndex>,
     reporter: &dyn Reporter,
 ) -> Result<Outcome, Failure> {
-    if let VersionRequest::Exact(version) = request {
-        if app.store.is_installed(version) && !args.force {
-            return Ok(Outcome::AlreadyInstalled(*version));
-        }
+    if let VersionRequest::Exact(version) = request
+        && already_installed(app, version, platform, args.force)?
+    {
+        return Ok(Outcome::AlreadyInstalled(*version));
     }
     let artifact = resolve(app, request, args.unstable, platform, index, reporter)?;
     let version = artifact.version;
-    if app.store.is_installed(&version) && !args.force {
+    if already_installed(app, &version, platform, args.force)? {
         return Ok(Outcome::AlreadyInstalled(version));
     }
     let version_lock = app.lock_version(&version)?;
     // Another gorig may have installed it while this one waited for the lock.
-    if app.store.is_installed(&version) && !args.force {
+    if already_installed(app, &version, platform, args.force)? {
         return Ok(Outcome::AlreadyInstalled(version));
     }
     let staging = app.store.begin_staging(&version, &version_lock)?;
@@ -137,6 +133,47 @@ fn install_one(
     })
 }
 
+/// Whether `version` is installed for `platform` and need not be installed again. A
+/// version installed for another architecture (`--arch`) is refused unless `--force`.
+fn already_installed(
+    app: &App,
+    version: &GoVersion,
+    platform: &Platform,
+    force: bool,
+) -> Result<bool, Failure> {
+    if force || !app.store.is_installed(version) {
+        return Ok(false);
+    }
+    // Official archives carry their tools in pkg/tool/<goos>_<goarch>.
+    let tools = app.store.version_dir(version).join("pkg/tool");
+    let arches: Vec<String> = std::fs::read_dir(&tools)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()?
+                .strip_prefix("linux_")
+                .map(String::from)
+        })
+        .collect();
+    let wanted = platform.arch.goarch();
+    if arches.is_empty() || arches.iter().any(|a| a == wanted) {
+        return Ok(true);
+    }
+    Err(Failure::msg(
+        Exit::Refused,
+        format!(
+            "{version} is installed for {}, not {wanted}",
+            arches.join(", ")
+        ),
+    )
+    .hint(format!(
+        "gorig install --force --arch {} {version}   (replaces it)",
+        platform.arch.archive_arch()
+    )))
+}
+
 /// Resolves `request` to an archive: from the index (refreshed once when a cached index
 /// does not know the version), or, when no index can be had, from an archive already in
 /// the download cache for an exact version.
@@ -157,7 +194,10 @@ fn resolve(
         }
     }
     let Some(loaded) = index.as_ref() else {
-        return Err(Failure::msg(Exit::Internal, "the release index was not loaded"));
+        return Err(Failure::msg(
+            Exit::Internal,
+            "the release index was not loaded",
+        ));
     };
     match loaded.index.resolve(request, platform, unstable) {
         Ok(artifact) => Ok(artifact),
@@ -225,7 +265,11 @@ fn report(app: &App, outcome: &Outcome, became_default: bool) {
                     "default": app.store.default_version() == Some(version),
                 }));
             } else {
-                let from = if unpacked.from_cache { " from the download cache" } else { "" };
+                let from = if unpacked.from_cache {
+                    " from the download cache"
+                } else {
+                    ""
+                };
                 app.printer.info(format!(
                     "installed {version} in {} (sha256 {} verified{from})",
                     path.display(),
@@ -242,8 +286,10 @@ fn report(app: &App, outcome: &Outcome, became_default: bool) {
                     "default": app.store.default_version() == Some(version),
                 }));
             } else {
-                app.printer
-                    .info(format!("{version} is already installed in {}", path.display()));
+                app.printer.info(format!(
+                    "{version} is already installed in {}",
+                    path.display()
+                ));
             }
         }
     }
@@ -268,7 +314,10 @@ pub fn link_system(app: &App, version: &GoVersion, adopt: bool) -> Result<(), Fa
     let link = SystemLink::new(&system.link);
     let stamp = timestamp();
     let aside = link.adoption_path(&stamp);
-    let adopted = link.point_to(&app.store.version_dir(version), adopt.then_some(aside.as_path()))?;
+    let adopted = link.point_to(
+        &app.store.version_dir(version),
+        adopt.then_some(aside.as_path()),
+    )?;
     if let Some(moved) = &adopted {
         app.printer.warn(format!(
             "moved the existing {} to {} (gorig deletes nothing it did not install)",

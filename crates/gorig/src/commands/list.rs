@@ -1,7 +1,7 @@
 //! `gorig list`: installed toolchains (the default marked), or with `--remote` the
 //! releases of the index that have an archive for this platform.
 
-use gorig_fetch::{IndexOrigin, NoReporter, human_duration};
+use gorig_fetch::IndexOrigin;
 use serde_json::json;
 
 use crate::app::App;
@@ -40,11 +40,16 @@ fn installed(app: &App) -> Result<(), Failure> {
         return Ok(());
     }
     if versions.is_empty() {
-        app.printer.note("no Go toolchain is installed; run `gorig install` for the latest");
+        app.printer
+            .note("no Go toolchain is installed; run `gorig install` for the latest");
         return Ok(());
     }
     for v in &versions {
-        let mark = if Some(*v) == default { "  (default)" } else { "" };
+        let mark = if Some(*v) == default {
+            "  (default)"
+        } else {
+            ""
+        };
         app.printer.out(format!("{v}{mark}"));
     }
     Ok(())
@@ -52,7 +57,7 @@ fn installed(app: &App) -> Result<(), Failure> {
 
 fn remote(app: &App, args: &ListArgs) -> Result<(), Failure> {
     let platform = app.platform()?;
-    let loaded = app.index(false, &NoReporter)?;
+    let loaded = app.index(false, app.reporter().as_ref())?;
     let installed = app.store.installed()?;
     let default = app.store.default_version();
     let newest_stable = loaded
@@ -66,7 +71,9 @@ fn remote(app: &App, args: &ListArgs) -> Result<(), Failure> {
         .index
         .releases()
         .iter()
-        .filter(|r| args.all || r.version.is_stable() || newest_stable.is_none_or(|s| r.version > s))
+        .filter(|r| {
+            args.all || r.version.is_stable() || newest_stable.is_none_or(|s| r.version > s)
+        })
         .collect();
     if app.printer.json {
         let items: Vec<_> = releases
@@ -86,7 +93,9 @@ fn remote(app: &App, args: &ListArgs) -> Result<(), Failure> {
             .collect();
         let origin = match &loaded.origin {
             IndexOrigin::Network(url) => json!({"network": url}),
-            IndexOrigin::Cache { age, stale } => json!({"cache": {"age_seconds": age.as_secs(), "stale": stale}}),
+            IndexOrigin::Cache { age, stale } => {
+                json!({"cache": {"age_seconds": age.as_secs(), "stale": stale}})
+            }
         };
         app.printer.json_line(&json!({
             "schema_version": 1,
@@ -95,10 +104,6 @@ fn remote(app: &App, args: &ListArgs) -> Result<(), Failure> {
             "releases": items,
         }));
         return Ok(());
-    }
-    if let IndexOrigin::Cache { age, stale: true } = &loaded.origin {
-        app.printer
-            .note(format!("(release index cached {} ago)", human_duration(*age)));
     }
     for r in releases {
         let mut notes = Vec::new();

@@ -15,7 +15,8 @@ use crate::failure::{Exit, Failure};
 /// Parses a version request typed by the user.
 pub fn parse_request(text: &str) -> Result<VersionRequest, Failure> {
     text.parse::<VersionRequest>().map_err(|e| {
-        Failure::new(Exit::Usage, e).hint("versions look like latest, 1.22, 1.22.5, go1.22.5 or 1.23rc1")
+        Failure::new(Exit::Usage, e)
+            .hint("versions look like latest, 1.22, 1.22.5, go1.22.5 or 1.23rc1")
     })
 }
 
@@ -30,10 +31,17 @@ pub fn select_installed(
         } else {
             format!(
                 "installed: {}",
-                installed.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", ")
+                installed
+                    .iter()
+                    .map(|v| v.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         };
-        Failure::msg(Exit::NotFound, format!("no installed version matches `{request}` ({have})"))
-            .hint(format!("gorig install {request}"))
+        Failure::msg(
+            Exit::NotFound,
+            format!("no installed version matches `{request}` ({have})"),
+        )
+        .hint(format!("gorig install {request}"))
     })
 }

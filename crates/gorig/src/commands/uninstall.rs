@@ -37,18 +37,19 @@ pub fn run(app: &App, args: &UninstallArgs) -> Result<(), Failure> {
             if let Some(other) = others.last() {
                 failure = failure.hint(format!("gorig use {other}   (then uninstall {version})"));
             }
-            return Err(failure.hint(format!("gorig uninstall --force {version}   (removes it anyway)")));
+            return Err(failure.hint(format!(
+                "gorig uninstall --force {version}   (removes it anyway)"
+            )));
         }
-        if let Some(system) = &app.settings.system {
-            if let LinkState::Symlink(target) = gorig_store::SystemLink::new(&system.link).state() {
-                if target.file_name().and_then(|n| n.to_str()) == Some(&version.to_string()) {
-                    return Err(Failure::msg(
-                        Exit::Refused,
-                        format!("{} points to {version}", system.link.display()),
-                    )
-                    .hint("switch it first: sudo gorig use --system OTHER_VERSION"));
-                }
-            }
+        if let Some(system) = &app.settings.system
+            && let LinkState::Symlink(target) = gorig_store::SystemLink::new(&system.link).state()
+            && target.file_name().and_then(|n| n.to_str()) == Some(&version.to_string())
+        {
+            return Err(Failure::msg(
+                Exit::Refused,
+                format!("{} points to {version}", system.link.display()),
+            )
+            .hint("switch it first: sudo gorig use --system OTHER_VERSION"));
         }
     }
     let lock = app.lock_store()?;
@@ -78,7 +79,10 @@ fn one_installed(request: &VersionRequest, installed: &[GoVersion]) -> Result<Go
         let names: Vec<String> = matches.iter().map(|v| v.to_string()).collect();
         return Err(Failure::msg(
             Exit::Usage,
-            format!("`{request}` matches several installed versions: {}", names.join(", ")),
+            format!(
+                "`{request}` matches several installed versions: {}",
+                names.join(", ")
+            ),
         )
         .hint("name the exact versions to remove"));
     }

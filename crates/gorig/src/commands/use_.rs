@@ -28,7 +28,8 @@ pub fn run(app: &App, args: &UseArgs) -> Result<(), Failure> {
             "path": path,
         }));
     } else {
-        app.printer.info(format!("{version} is now the default ({})", path.display()));
+        app.printer
+            .info(format!("{version} is now the default ({})", path.display()));
     }
     Ok(())
 }

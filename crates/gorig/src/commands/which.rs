@@ -28,7 +28,10 @@ pub fn run(app: &App, args: &WhichArgs) -> Result<(), Failure> {
         have.sort();
         return Err(Failure::msg(
             Exit::NotFound,
-            format!("{version} has no `{tool}` in its bin/ (it has: {})", have.join(", ")),
+            format!(
+                "{version} has no `{tool}` in its bin/ (it has: {})",
+                have.join(", ")
+            ),
         ));
     }
     if app.printer.json {
