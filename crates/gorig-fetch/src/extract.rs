@@ -34,6 +34,10 @@ use crate::ExtractError;
 const CHUNK: usize = 1 << 20;
 /// Jobs queued between the parser and the writers.
 const QUEUE_DEPTH: usize = 8;
+/// Small files travel to the writers in batches of about this many bytes, so the queue
+/// hand-off (a futex wake per job) is paid once per batch rather than once per file.
+const BATCH_BYTES: usize = 512 << 10;
+const BATCH_FILES: usize = 64;
 
 /// Caps that keep a hostile archive from filling the disk or the inode table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +86,8 @@ pub fn extract_tar<R: Read>(
         symlink_paths: HashSet::new(),
         symlinks: Vec::new(),
         stats: ExtractStats::default(),
+        batch: Vec::new(),
+        batch_bytes: 0,
     };
     state.dirs.insert(PathBuf::new());
     let result = (|| {
@@ -90,6 +96,7 @@ pub fn extract_tar<R: Read>(
             state.entry(entry, limits, &pool)?;
             pool.check()?;
         }
+        state.flush(&pool);
         Ok(())
     })();
     let finished = pool.finish();
@@ -116,6 +123,8 @@ struct State<'a> {
     symlink_paths: HashSet<PathBuf>,
     symlinks: Vec<(PathBuf, PathBuf)>,
     stats: ExtractStats,
+    batch: Vec<SmallFile>,
+    batch_bytes: usize,
 }
 
 impl State<'_> {
@@ -208,6 +217,14 @@ impl State<'_> {
         Ok(())
     }
 
+    /// Hands the pending small files to the writers.
+    fn flush(&mut self, pool: &WriterPool) {
+        if !self.batch.is_empty() {
+            pool.submit(Job::Batch(std::mem::take(&mut self.batch)));
+            self.batch_bytes = 0;
+        }
+    }
+
     fn make_dir(&mut self, rel: &Path, mode: u32) -> Result<(), ExtractError> {
         self.ensure_parent(rel)?;
         let path = self.dest.join(rel);
@@ -259,12 +276,16 @@ impl State<'_> {
             entry
                 .read_to_end(&mut data)
                 .map_err(ExtractError::Corrupt)?;
-            pool.submit(Job::Whole {
+            self.batch_bytes += data.len();
+            self.batch.push(SmallFile {
                 path,
                 mode,
                 needs_chmod,
                 data,
             });
+            if self.batch_bytes >= BATCH_BYTES || self.batch.len() >= BATCH_FILES {
+                self.flush(pool);
+            }
             return Ok(());
         }
         let file = create_file(&path, mode, needs_chmod)?;
@@ -386,13 +407,16 @@ fn current_umask() -> Option<u32> {
     u32::from_str_radix(line.trim_start_matches("Umask:").trim(), 8).ok()
 }
 
+/// A file small enough to be read whole and written by one job.
+struct SmallFile {
+    path: PathBuf,
+    mode: u32,
+    needs_chmod: bool,
+    data: Vec<u8>,
+}
+
 enum Job {
-    Whole {
-        path: PathBuf,
-        mode: u32,
-        needs_chmod: bool,
-        data: Vec<u8>,
-    },
+    Batch(Vec<SmallFile>),
     Chunk {
         file: Arc<(File, PathBuf)>,
         offset: u64,
@@ -403,15 +427,19 @@ enum Job {
 impl Job {
     fn run(self) -> Result<(), ExtractError> {
         match self {
-            Job::Whole {
-                path,
-                mode,
-                needs_chmod,
-                data,
-            } => {
-                let file = create_file(&path, mode, needs_chmod)?;
-                file.write_all_at(&data, 0)
-                    .map_err(|source| ExtractError::Write { path, source })
+            Job::Batch(files) => {
+                for SmallFile {
+                    path,
+                    mode,
+                    needs_chmod,
+                    data,
+                } in files
+                {
+                    let file = create_file(&path, mode, needs_chmod)?;
+                    file.write_all_at(&data, 0)
+                        .map_err(|source| ExtractError::Write { path, source })?;
+                }
+                Ok(())
             }
             Job::Chunk { file, offset, data } => {
                 file.0

