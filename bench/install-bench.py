@@ -14,7 +14,7 @@ by `gorig-test-archive`), then runs, interleaved and each into a fresh directory
 and prints the median wall time, CPU time (user + system, children included) and peak
 RSS of each. Usage:
 
-  bench/install-bench.py [--runs N] [--version go1.27.3] [--no-mise]
+  bench/install-bench.py [--runs N] [--version go1.27.3] [--no-mise] [--gorig BINARY]
 
 Needs: cargo, curl, tar, sha256sum, git, GNU time (/usr/bin/time, Debian package `time`),
 python3 (+pip for the wheel), npm for mise.
@@ -141,9 +141,10 @@ def main():
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--version", default="go1.27.3")
     parser.add_argument("--no-mise", action="store_true")
+    parser.add_argument("--gorig", type=Path, help="a gorig binary to time (default: a fresh release build)")
     args = parser.parse_args()
 
-    gorig = build_gorig()
+    gorig = args.gorig.resolve() if args.gorig else build_gorig()
     archive, arch = real_archive(args.version)
     SHM.mkdir(parents=True, exist_ok=True)
     filename, digest, size = make_mirror(archive, args.version, arch)

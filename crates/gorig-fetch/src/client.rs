@@ -18,6 +18,18 @@ pub struct ClientConfig {
     pub proxy: Option<String>,
     /// Hosts that bypass the proxy (`NO_PROXY` syntax: `host`, `.suffix`, `*`).
     pub no_proxy: Vec<String>,
+    /// Which certificate authorities HTTPS servers are checked against.
+    pub trust: TrustRoots,
+}
+
+/// The certificate authorities to trust.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrustRoots {
+    /// The host's trust store (so a corporate CA installed there is honoured).
+    System,
+    /// Mozilla's roots compiled into gorig, for hosts without a trust store (minimal
+    /// containers, a static binary on a bare system).
+    Bundled,
 }
 
 impl Default for ClientConfig {
@@ -28,6 +40,7 @@ impl Default for ClientConfig {
             read_timeout: Duration::from_secs(30),
             proxy: None,
             no_proxy: Vec::new(),
+            trust: TrustRoots::Bundled,
         }
     }
 }
@@ -113,7 +126,13 @@ impl Client {
 }
 
 fn agent(config: &ClientConfig, proxy: Option<ureq::Proxy>) -> Result<ureq::Agent, FetchError> {
+    let roots = match config.trust {
+        TrustRoots::System => ureq::tls::RootCerts::PlatformVerifier,
+        TrustRoots::Bundled => ureq::tls::RootCerts::WebPki,
+    };
+    let tls = ureq::tls::TlsConfig::builder().root_certs(roots).build();
     let built = ureq::Agent::config_builder()
+        .tls_config(tls)
         .http_status_as_error(false)
         .user_agent(config.user_agent.as_str())
         .timeout_connect(Some(config.connect_timeout))

@@ -29,6 +29,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use crate::ExtractError;
+use crate::buffers::Buffers;
 
 /// Files up to this size are read whole and written by one job; larger ones in chunks.
 const CHUNK: usize = 1 << 20;
@@ -36,7 +37,7 @@ const CHUNK: usize = 1 << 20;
 const QUEUE_DEPTH: usize = 8;
 /// Small files travel to the writers in batches of about this many bytes, so the queue
 /// hand-off (a futex wake per job) is paid once per batch rather than once per file.
-const BATCH_BYTES: usize = 512 << 10;
+const BATCH_BYTES: usize = CHUNK / 2;
 const BATCH_FILES: usize = 64;
 
 /// Caps that keep a hostile archive from filling the disk or the inode table.
@@ -86,8 +87,7 @@ pub fn extract_tar<R: Read>(
         symlink_paths: HashSet::new(),
         symlinks: Vec::new(),
         stats: ExtractStats::default(),
-        batch: Vec::new(),
-        batch_bytes: 0,
+        batch: Batch::default(),
     };
     state.dirs.insert(PathBuf::new());
     let result = (|| {
@@ -123,8 +123,7 @@ struct State<'a> {
     symlink_paths: HashSet<PathBuf>,
     symlinks: Vec<(PathBuf, PathBuf)>,
     stats: ExtractStats,
-    batch: Vec<SmallFile>,
-    batch_bytes: usize,
+    batch: Batch,
 }
 
 impl State<'_> {
@@ -219,9 +218,8 @@ impl State<'_> {
 
     /// Hands the pending small files to the writers.
     fn flush(&mut self, pool: &WriterPool) {
-        if !self.batch.is_empty() {
+        if !self.batch.files.is_empty() {
             pool.submit(Job::Batch(std::mem::take(&mut self.batch)));
-            self.batch_bytes = 0;
         }
     }
 
@@ -272,18 +270,21 @@ impl State<'_> {
         let path = self.dest.join(rel);
         let needs_chmod = self.umask.is_none_or(|umask| mode & umask != 0);
         if size <= CHUNK as u64 {
-            let mut data = Vec::with_capacity(size as usize);
+            if self.batch.files.is_empty() {
+                self.batch.arena = pool.buffers.take();
+            }
+            let start = self.batch.arena.len();
             entry
-                .read_to_end(&mut data)
+                .read_to_end(&mut self.batch.arena)
                 .map_err(ExtractError::Corrupt)?;
-            self.batch_bytes += data.len();
-            self.batch.push(SmallFile {
+            self.batch.files.push(SmallFile {
                 path,
                 mode,
                 needs_chmod,
-                data,
+                start,
+                end: self.batch.arena.len(),
             });
-            if self.batch_bytes >= BATCH_BYTES || self.batch.len() >= BATCH_FILES {
+            if self.batch.arena.len() >= BATCH_BYTES || self.batch.files.len() >= BATCH_FILES {
                 self.flush(pool);
             }
             return Ok(());
@@ -292,13 +293,14 @@ impl State<'_> {
         let file = Arc::new((file, path));
         let mut offset = 0u64;
         loop {
-            let mut data = Vec::with_capacity(CHUNK);
+            let mut data = pool.buffers.take();
             let read = entry
                 .by_ref()
                 .take(CHUNK as u64)
                 .read_to_end(&mut data)
                 .map_err(ExtractError::Corrupt)?;
             if read == 0 {
+                pool.buffers.give(data);
                 break;
             }
             pool.submit(Job::Chunk {
@@ -407,16 +409,25 @@ fn current_umask() -> Option<u32> {
     u32::from_str_radix(line.trim_start_matches("Umask:").trim(), 8).ok()
 }
 
-/// A file small enough to be read whole and written by one job.
+/// A file small enough to be read whole and written by one job; its bytes are
+/// `arena[start..end]` of its batch.
 struct SmallFile {
     path: PathBuf,
     mode: u32,
     needs_chmod: bool,
-    data: Vec<u8>,
+    start: usize,
+    end: usize,
+}
+
+/// Small files and their contents, back to back in one buffer.
+#[derive(Default)]
+struct Batch {
+    arena: Vec<u8>,
+    files: Vec<SmallFile>,
 }
 
 enum Job {
-    Batch(Vec<SmallFile>),
+    Batch(Batch),
     Chunk {
         file: Arc<(File, PathBuf)>,
         offset: u64,
@@ -425,29 +436,31 @@ enum Job {
 }
 
 impl Job {
-    fn run(self) -> Result<(), ExtractError> {
+    /// Writes the job's bytes, then returns its buffer to `buffers`.
+    fn run(self, buffers: &Buffers) -> Result<(), ExtractError> {
         match self {
-            Job::Batch(files) => {
-                for SmallFile {
-                    path,
-                    mode,
-                    needs_chmod,
-                    data,
-                } in files
-                {
-                    let file = create_file(&path, mode, needs_chmod)?;
-                    file.write_all_at(&data, 0)
-                        .map_err(|source| ExtractError::Write { path, source })?;
-                }
-                Ok(())
+            Job::Batch(Batch { arena, files }) => {
+                let written = files.into_iter().try_for_each(|f| {
+                    let file = create_file(&f.path, f.mode, f.needs_chmod)?;
+                    file.write_all_at(&arena[f.start..f.end], 0)
+                        .map_err(|source| ExtractError::Write {
+                            path: f.path,
+                            source,
+                        })
+                });
+                buffers.give(arena);
+                written
             }
             Job::Chunk { file, offset, data } => {
-                file.0
-                    .write_all_at(&data, offset)
-                    .map_err(|source| ExtractError::Write {
-                        path: file.1.clone(),
-                        source,
-                    })
+                let written =
+                    file.0
+                        .write_all_at(&data, offset)
+                        .map_err(|source| ExtractError::Write {
+                            path: file.1.clone(),
+                            source,
+                        });
+                buffers.give(data);
+                written
             }
         }
     }
@@ -455,6 +468,7 @@ impl Job {
 
 /// Writer threads behind a bounded queue; the first error stops the extraction.
 struct WriterPool {
+    buffers: Arc<Buffers>,
     sender: Option<SyncSender<Job>>,
     handles: Vec<JoinHandle<()>>,
     failure: Arc<Mutex<Option<ExtractError>>>,
@@ -463,8 +477,11 @@ struct WriterPool {
 impl WriterPool {
     fn start(writers: usize) -> WriterPool {
         let failure: Arc<Mutex<Option<ExtractError>>> = Arc::default();
+        // Enough idle buffers for a full queue plus one in the making per thread.
+        let buffers = Arc::new(Buffers::new(CHUNK, QUEUE_DEPTH + writers + 2));
         if writers == 0 {
             return WriterPool {
+                buffers,
                 sender: None,
                 handles: Vec::new(),
                 failure,
@@ -476,10 +493,12 @@ impl WriterPool {
             .map(|_| {
                 let receiver = Arc::clone(&receiver);
                 let failure = Arc::clone(&failure);
-                std::thread::spawn(move || writer_loop(&receiver, &failure))
+                let buffers = Arc::clone(&buffers);
+                std::thread::spawn(move || writer_loop(&receiver, &failure, &buffers))
             })
             .collect();
         WriterPool {
+            buffers,
             sender: Some(sender),
             handles,
             failure,
@@ -494,7 +513,7 @@ impl WriterPool {
                 let _ = sender.send(job);
             }
             None => {
-                if let Err(e) = job.run() {
+                if let Err(e) = job.run(&self.buffers) {
                     record(&self.failure, e);
                 }
             }
@@ -536,7 +555,11 @@ fn record(failure: &Mutex<Option<ExtractError>>, error: ExtractError) {
     }
 }
 
-fn writer_loop(receiver: &Mutex<Receiver<Job>>, failure: &Mutex<Option<ExtractError>>) {
+fn writer_loop(
+    receiver: &Mutex<Receiver<Job>>,
+    failure: &Mutex<Option<ExtractError>>,
+    buffers: &Buffers,
+) {
     loop {
         let job = match receiver.lock() {
             Ok(guard) => guard.recv(),
@@ -545,7 +568,7 @@ fn writer_loop(receiver: &Mutex<Receiver<Job>>, failure: &Mutex<Option<ExtractEr
         let Ok(job) = job else {
             return;
         };
-        if let Err(e) = job.run() {
+        if let Err(e) = job.run(buffers) {
             record(failure, e);
             return;
         }

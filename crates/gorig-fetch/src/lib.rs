@@ -6,6 +6,7 @@
 //! values ([`ClientConfig`], [`UnpackOptions`], [`IndexPolicy`]) and progress leaves through
 //! the [`Reporter`] trait.
 
+mod buffers;
 mod cache;
 mod client;
 mod error;
@@ -16,7 +17,7 @@ mod reporter;
 mod source;
 
 pub use cache::{CachedIndex, DownloadCache, IndexCache};
-pub use client::{Client, ClientConfig, Opened, bypasses_proxy};
+pub use client::{Client, ClientConfig, Opened, TrustRoots, bypasses_proxy};
 pub use error::{ExtractError, FetchError};
 pub use extract::{ExtractLimits, ExtractStats, extract_tar};
 pub use index_fetch::{IndexOrigin, IndexPolicy, LoadedIndex, human_duration, load_index};

@@ -20,6 +20,7 @@ use std::sync::{Arc, Mutex};
 use flate2::read::GzDecoder;
 use gorig_index::Artifact;
 
+use crate::buffers::Buffers;
 use crate::extract::{ExtractLimits, ExtractStats, extract_tar};
 use crate::index_fetch::hex;
 use crate::{Client, DownloadCache, ExtractError, FetchError, Location, Mirror, Reporter};
@@ -224,17 +225,20 @@ impl Fetcher<'_> {
         // A reader thread takes the bytes off the network, hashes them and copies them to
         // the cache, while this thread inflates and unpacks: the hash and the copy stay
         // off the critical path, which is inflate.
+        let buffers = Buffers::new(READ_CHUNK, READ_AHEAD + 2);
         let (extracted, drained, source) = std::thread::scope(|scope| {
             let (sender, receiver) = sync_channel::<Vec<u8>>(READ_AHEAD);
+            let buffers = &buffers;
             let pump = scope.spawn(move || {
                 let mut source = source;
-                source.pump(&sender);
+                source.pump(&sender, buffers);
                 source
             });
             let mut chunks = ChannelReader {
                 receiver,
                 chunk: Vec::new(),
                 at: 0,
+                buffers,
             };
             let mut gz = GzDecoder::new(&mut chunks);
             let extracted =
@@ -257,7 +261,11 @@ impl Fetcher<'_> {
             (extracted, drained, pump.join())
         });
         let mut source = source.map_err(|_| {
-            FetchError::io("read", PathBuf::from(shown), io::Error::other("the reader thread panicked"))
+            FetchError::io(
+                "read",
+                PathBuf::from(shown),
+                io::Error::other("the reader thread panicked"),
+            )
         })?;
         let source_failed = |failure: &Arc<Mutex<Option<SourceFailure>>>| {
             failure.lock().ok().and_then(|mut f| f.take())
@@ -334,18 +342,20 @@ const READ_AHEAD: usize = 16;
 const READ_CHUNK: usize = 256 << 10;
 
 /// The inflater's side of the reader thread: chunks from a channel as one byte stream.
-struct ChannelReader {
+struct ChannelReader<'b> {
     receiver: Receiver<Vec<u8>>,
     chunk: Vec<u8>,
     at: usize,
+    buffers: &'b Buffers,
 }
 
-impl Read for ChannelReader {
+impl Read for ChannelReader<'_> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         while self.at == self.chunk.len() {
             match self.receiver.recv() {
                 Ok(chunk) => {
-                    self.chunk = chunk;
+                    let used = std::mem::replace(&mut self.chunk, chunk);
+                    self.buffers.give(used);
                     self.at = 0;
                 }
                 // The reader thread ended: end of data, or a failure it recorded.
@@ -412,9 +422,10 @@ struct SourceReader<'r> {
 impl SourceReader<'_> {
     /// Reads the source to its end in chunks, sending each on; stops early when the
     /// receiver is gone or the source fails (the failure is recorded).
-    fn pump(&mut self, sender: &SyncSender<Vec<u8>>) {
+    fn pump(&mut self, sender: &SyncSender<Vec<u8>>, buffers: &Buffers) {
         loop {
-            let mut chunk = vec![0u8; READ_CHUNK];
+            let mut chunk = buffers.take();
+            chunk.resize(READ_CHUNK, 0);
             let mut filled = 0;
             while filled < chunk.len() {
                 match self.read(&mut chunk[filled..]) {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use gorig_fetch::{ClientConfig, DEFAULT_INDEX_URL, ExtractLimits, Location, Mirror};
+use gorig_fetch::{ClientConfig, DEFAULT_INDEX_URL, ExtractLimits, Location, Mirror, TrustRoots};
 use gorig_host::GoArch;
 use serde::Deserialize;
 
@@ -67,6 +67,10 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     (
         "HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY",
         "proxy for downloads (lowercase forms too)",
+    ),
+    (
+        "SSL_CERT_FILE, SSL_CERT_DIR",
+        "CA certificates to trust instead of the system's store",
     ),
     ("NO_COLOR", "disable colour"),
     (
@@ -212,6 +216,30 @@ pub struct Settings {
     pub shell: Option<String>,
     /// `PATH` as gorig was started with, to tell whether the toolchain is on it.
     pub path_var: Option<String>,
+}
+
+/// Where distros keep their CA bundle (Debian/Ubuntu/Alpine, RHEL/Fedora/Amazon, SUSE,
+/// and the `cert.pem` of OpenSSL's default layout).
+const CA_BUNDLES: [&str; 5] = [
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+    "/etc/ssl/ca-bundle.pem",
+    "/etc/ssl/cert.pem",
+];
+
+/// The host's trust store when it has one (or `SSL_CERT_FILE`/`SSL_CERT_DIR` name one),
+/// else the bundled roots.
+fn trust_roots(env: &Environment, root: &Path) -> TrustRoots {
+    let named = env.get("SSL_CERT_FILE").is_some() || env.get("SSL_CERT_DIR").is_some();
+    let present = CA_BUNDLES
+        .iter()
+        .any(|p| root.join(p.trim_start_matches('/')).is_file());
+    if named || present {
+        TrustRoots::System
+    } else {
+        TrustRoots::Bundled
+    }
 }
 
 fn parse_number(what: &str, value: &str) -> anyhow::Result<u64> {
@@ -378,6 +406,7 @@ impl Settings {
             .map(|v| v.split(',').map(|s| s.trim().to_string()).collect())
             .unwrap_or_default();
         let client = ClientConfig {
+            trust: trust_roots(env, Path::new("/")),
             connect_timeout: Duration::from_secs(connect),
             read_timeout: Duration::from_secs(read),
             proxy,
