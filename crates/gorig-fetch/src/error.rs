@@ -39,6 +39,9 @@ pub enum FetchError {
         sizes: String,
     },
 
+    #[error("{url} is not a SHA-256 digest file (expected 64 hex digits first)")]
+    BadDigestFile { url: String },
+
     #[error("{url} sent more than the {limit} bytes allowed for {filename}")]
     TooLarge {
         filename: String,
@@ -85,7 +88,8 @@ impl FetchError {
             FetchError::NotFound { .. }
             | FetchError::Connect { .. }
             | FetchError::Timeout { .. }
-            | FetchError::Interrupted { .. } => true,
+            | FetchError::Interrupted { .. }
+            | FetchError::BadDigestFile { .. } => true,
             FetchError::Status { status, .. } => *status >= 500 || matches!(status, 408 | 429),
             _ => false,
         }

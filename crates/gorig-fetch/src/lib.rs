@@ -21,6 +21,6 @@ pub use client::{Client, ClientConfig, Opened, TrustRoots, bypasses_proxy};
 pub use error::{ExtractError, FetchError};
 pub use extract::{ExtractLimits, ExtractStats, extract_tar};
 pub use index_fetch::{IndexOrigin, IndexPolicy, LoadedIndex, human_duration, load_index};
-pub use pipeline::{Fetcher, UnpackOptions, Unpacked};
+pub use pipeline::{DigestSource, Fetcher, UnpackOptions, Unpacked};
 pub use reporter::{NoReporter, Reporter};
 pub use source::{DEFAULT_DOWNLOAD_BASE, DEFAULT_INDEX_URL, Location, Mirror, redact};

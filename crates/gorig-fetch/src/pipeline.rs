@@ -33,6 +33,19 @@ pub struct UnpackOptions {
     pub writers: usize,
     /// Never use the network; only the download cache.
     pub offline: bool,
+    /// Where the expected SHA-256 comes from.
+    pub digest_source: DigestSource,
+}
+
+/// Where the SHA-256 an archive must match comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DigestSource {
+    /// The release index (go.dev's, or the one the user named): a mirror cannot change it.
+    #[default]
+    Index,
+    /// `<archive URL>.sha256` on the same mirror, when the user asks for it: it catches
+    /// damaged downloads, not a mirror that serves other bytes.
+    BesideArchive,
 }
 
 impl Default for UnpackOptions {
@@ -44,6 +57,7 @@ impl Default for UnpackOptions {
             // one writer measured as fast as three (bench/install-bench.py).
             writers: (cores - 1).clamp(1, 4),
             offline: false,
+            digest_source: DigestSource::Index,
         }
     }
 }
@@ -77,8 +91,18 @@ impl Fetcher<'_> {
         mirrors: &[Mirror],
         staging: &Path,
     ) -> Result<Unpacked, FetchError> {
-        if let Some(cached) = self.cache.lookup(&artifact.filename, &artifact.sha256) {
-            match self.unpack_cached(artifact, &cached, staging) {
+        let cached = match self.options.digest_source {
+            DigestSource::Index => self
+                .cache
+                .lookup(&artifact.filename, &artifact.sha256)
+                .map(|path| (path, artifact.sha256.clone())),
+            DigestSource::BesideArchive => self
+                .cache
+                .recorded_sha256(&artifact.filename)
+                .map(|digest| (self.cache.path_of(&artifact.filename), digest)),
+        };
+        if let Some((cached, expected)) = cached {
+            match self.unpack_cached(artifact, &cached, &expected, staging) {
                 Ok(unpacked) => return Ok(unpacked),
                 Err(FetchError::ChecksumMismatch { actual, .. }) => {
                     self.cache.remove(&artifact.filename);
@@ -119,6 +143,7 @@ impl Fetcher<'_> {
         &self,
         artifact: &Artifact,
         path: &Path,
+        expected: &str,
         staging: &Path,
     ) -> Result<Unpacked, FetchError> {
         let file = File::open(path).map_err(|e| FetchError::io("read", path, e))?;
@@ -126,7 +151,7 @@ impl Fetcher<'_> {
         let shown = path.display().to_string();
         self.reporter
             .download_started(&artifact.filename, &shown, length);
-        let result = self.one_pass(artifact, Box::new(file), &shown, None, staging);
+        let result = self.one_pass(artifact, expected, Box::new(file), &shown, None, staging);
         self.reporter.download_finished();
         let pass = result?;
         Ok(Unpacked {
@@ -144,6 +169,10 @@ impl Fetcher<'_> {
         location: &Location,
         staging: &Path,
     ) -> Result<Unpacked, FetchError> {
+        let expected = match self.options.digest_source {
+            DigestSource::Index => artifact.sha256.clone(),
+            DigestSource::BesideArchive => self.digest_beside(location)?,
+        };
         let opened = self.client.open(location)?;
         let shown = location.to_string();
         self.reporter
@@ -163,7 +192,7 @@ impl Fetcher<'_> {
             Some((path, file)) => (Some(path), Some(file)),
             None => (None, None),
         };
-        let result = self.one_pass(artifact, opened.reader, &shown, tee, staging);
+        let result = self.one_pass(artifact, &expected, opened.reader, &shown, tee, staging);
         self.reporter.download_finished();
         match result {
             Ok(pass) => {
@@ -196,10 +225,46 @@ impl Fetcher<'_> {
         }
     }
 
+    /// Reads the digest published beside the archive (`<archive>.sha256`): a bare hex
+    /// digest, or `sha256sum` output.
+    fn digest_beside(&self, archive: &Location) -> Result<String, FetchError> {
+        let location = match archive {
+            Location::Http(url) => Location::Http(format!("{url}.sha256")),
+            Location::File(path) => {
+                let mut name = path.as_os_str().to_owned();
+                name.push(".sha256");
+                Location::File(PathBuf::from(name))
+            }
+        };
+        let opened = self.client.open(&location)?;
+        let mut text = String::new();
+        opened
+            .reader
+            .take(4096)
+            .read_to_string(&mut text)
+            .map_err(|source| FetchError::Interrupted {
+                url: location.to_string(),
+                received: text.len() as u64,
+                source,
+            })?;
+        let digest = text
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if digest.len() != 64 || !digest.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(FetchError::BadDigestFile {
+                url: location.to_string(),
+            });
+        }
+        Ok(digest)
+    }
+
     /// Hash, tee, inflate and unpack `reader` into `staging`; returns digest, size, stats.
     fn one_pass(
         &self,
         artifact: &Artifact,
+        expected: &str,
         reader: Box<dyn Read + Send>,
         shown: &str,
         tee: Option<File>,
@@ -292,11 +357,11 @@ impl Fetcher<'_> {
             Some(tee) => !source.tee_broken && tee.into_inner().is_ok(),
             None => false,
         };
-        if actual != artifact.sha256 {
+        if actual != expected {
             return Err(FetchError::ChecksumMismatch {
                 filename: artifact.filename.clone(),
                 url: shown.to_string(),
-                expected: artifact.sha256.clone(),
+                expected: expected.to_string(),
                 actual,
                 sizes: match artifact.size {
                     Some(size) if size != received => {

@@ -226,13 +226,14 @@ impl Index {
         })
     }
 
-    /// Resolves a request to the archive to download for `platform`.
-    pub fn resolve(
+    /// The release and archive file a request selects for `platform`, whatever the
+    /// file's checksum field holds.
+    pub fn resolve_file(
         &self,
         request: &VersionRequest,
         platform: &Platform,
         allow_unstable: bool,
-    ) -> Result<Artifact, IndexError> {
+    ) -> Result<(GoVersion, &ReleaseFile), IndexError> {
         let release = self.select(request, allow_unstable)?;
         let file = release
             .archive_for(platform)
@@ -241,13 +242,25 @@ impl Index {
                 arch: platform.arch.archive_arch().to_string(),
                 available: release.linux_archive_arches(),
             })?;
+        Ok((release.version, file))
+    }
+
+    /// Resolves a request to the archive to download for `platform`, with the SHA-256
+    /// the index publishes for it.
+    pub fn resolve(
+        &self,
+        request: &VersionRequest,
+        platform: &Platform,
+        allow_unstable: bool,
+    ) -> Result<Artifact, IndexError> {
+        let (version, file) = self.resolve_file(request, platform, allow_unstable)?;
         if !is_sha256_hex(&file.sha256) {
             return Err(IndexError::NoChecksum {
                 filename: file.filename.clone(),
             });
         }
         Ok(Artifact {
-            version: release.version,
+            version,
             filename: file.filename.clone(),
             sha256: file.sha256.to_ascii_lowercase(),
             size: (file.size > 0).then_some(file.size),

@@ -61,7 +61,8 @@ pub fn fake_toolchain(version: &str, arch: &str) -> Vec<u8> {
     ])
 }
 
-/// A mirror on disk: `<dir>/<filename>` archives and `<dir>/index.json`.
+/// A mirror on disk: `<dir>/<filename>` archives, their `<filename>.sha256`, and
+/// `<dir>/index.json`.
 pub struct MirrorDir {
     dir: PathBuf,
     releases: Vec<serde_json::Value>,
@@ -106,6 +107,8 @@ impl MirrorDir {
             let filename = format!("{version}.linux-{arch}.tar.gz");
             std::fs::write(self.dir.join(&filename), bytes).unwrap();
             let digest = sha256_hex(bytes);
+            // dl.google.com publishes the bare digest beside each archive.
+            std::fs::write(self.dir.join(format!("{filename}.sha256")), &digest).unwrap();
             files.push(file_json(
                 version,
                 arch,

@@ -98,6 +98,12 @@ pub struct InstallArgs {
     #[arg(long)]
     pub force: bool,
 
+    /// Take each archive's SHA-256 from `<archive URL>.sha256` on the mirror serving it,
+    /// not from the index (for mirrors without a usable index; this catches damaged
+    /// downloads but trusts the mirror) [env: GORIG_CHECKSUM_FROM_MIRROR=1]
+    #[arg(long)]
+    pub checksum_from_mirror: bool,
+
     /// With --system: move an existing real /usr/local/go aside instead of refusing
     #[arg(long, requires = "system")]
     pub adopt: bool,

@@ -117,6 +117,7 @@ impl From<FetchError> for Failure {
             | FetchError::Timeout { .. }
             | FetchError::Interrupted { .. }
             | FetchError::Status { .. }
+            | FetchError::BadDigestFile { .. }
             | FetchError::NotFound { .. } => (
                 Exit::Network,
                 vec![

@@ -151,6 +151,7 @@ pub struct ConfigFile {
     pub read_timeout: Option<u64>,
     pub max_entries: Option<u64>,
     pub max_unpacked_bytes: Option<u64>,
+    pub checksum_from_mirror: Option<bool>,
 }
 
 impl ConfigFile {
@@ -180,6 +181,7 @@ impl ConfigFile {
             read_timeout: self.read_timeout.or(lower.read_timeout),
             max_entries: self.max_entries.or(lower.max_entries),
             max_unpacked_bytes: self.max_unpacked_bytes.or(lower.max_unpacked_bytes),
+            checksum_from_mirror: self.checksum_from_mirror.or(lower.checksum_from_mirror),
         }
     }
 }
@@ -204,6 +206,9 @@ pub struct Settings {
     pub index_ttl: Duration,
     pub offline: bool,
     pub refresh: bool,
+    /// Take archive digests from `<archive>.sha256` on the mirror (install's flag, the
+    /// environment or the config file).
+    pub checksum_from_mirror: bool,
     pub arch: Option<GoArch>,
     pub client: ClientConfig,
     pub limits: ExtractLimits,
@@ -435,6 +440,8 @@ impl Settings {
             index_ttl: Duration::from_secs(index_ttl),
             offline,
             refresh: global.refresh,
+            checksum_from_mirror: env.flag("GORIG_CHECKSUM_FROM_MIRROR")
+                || config.checksum_from_mirror.unwrap_or(false),
             arch,
             client,
             limits,

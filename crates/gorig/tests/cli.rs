@@ -333,6 +333,51 @@ fn a_checksum_mismatch_installs_nothing_and_caches_nothing() {
 }
 
 #[test]
+fn digests_come_from_the_index_unless_the_mirror_is_asked() {
+    let mut w = world().offline_mirror();
+    // An index that lists the archive without a digest cannot verify it.
+    let mut index: serde_json::Value =
+        serde_json::from_slice(&w.mirror.index_json()).expect("index");
+    for release in index.as_array_mut().expect("releases") {
+        for file in release["files"].as_array_mut().expect("files") {
+            file["sha256"] = serde_json::Value::String(String::new());
+        }
+    }
+    let unsummed = w.ctx.root().join("unsummed.json");
+    std::fs::write(&unsummed, index.to_string()).expect("write");
+    w.ctx.env("GORIG_INDEX", &unsummed);
+    let out = w.run(&["install", "1.22.5"]);
+    out.failure(5);
+    assert!(out.stderr.contains("without a valid SHA-256"), "{out}");
+
+    let out = w.run(&["install", "--checksum-from-mirror", "1.22"]);
+    out.success();
+    assert!(
+        out.stderr
+            .contains("taking SHA-256 digests from the mirror's .sha256 files"),
+        "{out}"
+    );
+    assert_eq!(w.versions_on_disk(), ["go1.22.5"]);
+
+    // A wrong .sha256 beside the archive is a mismatch; nothing is installed.
+    let sidecar = w.mirror.path().join("go1.22.4.linux-amd64.tar.gz.sha256");
+    std::fs::write(&sidecar, "0".repeat(64)).expect("write");
+    let out = w.run(&["install", "--checksum-from-mirror", "1.22.4"]);
+    out.failure(5);
+    assert!(
+        out.stderr
+            .contains(&format!("expected sha256: {}", "0".repeat(64))),
+        "{out}"
+    );
+
+    // With no index at all, an exact version is found by its official name.
+    w.ctx.env("GORIG_INDEX", w.ctx.root().join("missing.json"));
+    w.ctx.env("GORIG_CHECKSUM_FROM_MIRROR", "1");
+    w.run(&["install", "1.21.13"]).success();
+    assert_eq!(w.versions_on_disk(), ["go1.21.13", "go1.22.5"]);
+}
+
+#[test]
 fn unknown_versions_and_missing_arches_say_what_exists() {
     let mut w = world().offline_mirror();
     let out = w.run(&["install", "1.22.9"]);

@@ -5,7 +5,9 @@
 
 use std::path::PathBuf;
 
-use gorig_fetch::{Fetcher, IndexOrigin, LoadedIndex, Reporter, UnpackOptions, Unpacked};
+use gorig_fetch::{
+    DigestSource, Fetcher, IndexOrigin, LoadedIndex, Reporter, UnpackOptions, Unpacked,
+};
 use gorig_host::Platform;
 use gorig_index::{Artifact, IndexError, archive_filename};
 use gorig_store::{SystemLink, write_managed_file};
@@ -38,6 +40,12 @@ impl Outcome {
 
 pub fn run(app: &App, args: &InstallArgs) -> Result<(), Failure> {
     app.require_system_access()?;
+    let from_mirror = args.checksum_from_mirror || app.settings.checksum_from_mirror;
+    if from_mirror {
+        app.printer.warn(
+            "taking SHA-256 digests from the mirror's .sha256 files, not the release index: this detects damaged downloads, not a mirror serving other bytes",
+        );
+    }
     let requests = args
         .versions
         .iter()
@@ -60,7 +68,15 @@ pub fn run(app: &App, args: &InstallArgs) -> Result<(), Failure> {
     let mut index: Option<LoadedIndex> = None;
     let mut last = None;
     for request in &requests {
-        let outcome = install_one(app, request, args, &platform, &mut index, reporter)?;
+        let outcome = install_one(
+            app,
+            request,
+            args,
+            from_mirror,
+            &platform,
+            &mut index,
+            reporter,
+        )?;
         let version = outcome.version();
         let became_default = make_default_if_needed(
             app,
@@ -82,6 +98,7 @@ fn install_one(
     app: &App,
     request: &VersionRequest,
     args: &InstallArgs,
+    from_mirror: bool,
     platform: &Platform,
     index: &mut Option<LoadedIndex>,
     reporter: &dyn Reporter,
@@ -91,7 +108,15 @@ fn install_one(
     {
         return Ok(Outcome::AlreadyInstalled(*version));
     }
-    let artifact = resolve(app, request, args.unstable, platform, index, reporter)?;
+    let artifact = resolve(
+        app,
+        request,
+        args.unstable,
+        from_mirror,
+        platform,
+        index,
+        reporter,
+    )?;
     let version = artifact.version;
     if already_installed(app, &version, platform, args.force)? {
         return Ok(Outcome::AlreadyInstalled(version));
@@ -110,6 +135,11 @@ fn install_one(
         options: UnpackOptions {
             limits: app.settings.limits,
             offline: app.settings.offline,
+            digest_source: if from_mirror {
+                DigestSource::BesideArchive
+            } else {
+                DigestSource::Index
+            },
             ..UnpackOptions::default()
         },
     };
@@ -175,12 +205,13 @@ fn already_installed(
 }
 
 /// Resolves `request` to an archive: from the index (refreshed once when a cached index
-/// does not know the version), or, when no index can be had, from an archive already in
-/// the download cache for an exact version.
+/// does not know the version), or, when no index can be had, for an exact version: from
+/// the download cache, or by name when digests come from the mirror.
 fn resolve(
     app: &App,
     request: &VersionRequest,
     unstable: bool,
+    from_mirror: bool,
     platform: &Platform,
     index: &mut Option<LoadedIndex>,
     reporter: &dyn Reporter,
@@ -189,7 +220,15 @@ fn resolve(
         match app.index(false, reporter) {
             Ok(loaded) => *index = Some(loaded),
             Err(failure) => {
-                return cached_artifact(app, request, platform).ok_or(failure);
+                return cached_artifact(app, request, platform)
+                    .or_else(|| {
+                        if from_mirror {
+                            by_name(request, platform)
+                        } else {
+                            None
+                        }
+                    })
+                    .ok_or(failure);
             }
         }
     }
@@ -199,19 +238,45 @@ fn resolve(
             "the release index was not loaded",
         ));
     };
-    match loaded.index.resolve(request, platform, unstable) {
+    let pick = |index: &gorig_index::Index| -> Result<Artifact, IndexError> {
+        if from_mirror {
+            let (version, file) = index.resolve_file(request, platform, unstable)?;
+            Ok(Artifact {
+                version,
+                filename: file.filename.clone(),
+                sha256: String::new(),
+                size: (file.size > 0).then_some(file.size),
+            })
+        } else {
+            index.resolve(request, platform, unstable)
+        }
+    };
+    match pick(&loaded.index) {
         Ok(artifact) => Ok(artifact),
         Err(IndexError::UnknownVersion { .. } | IndexError::OnlyPrereleases { .. })
             if matches!(loaded.origin, IndexOrigin::Cache { .. }) && !app.settings.offline =>
         {
             // A release newer than the cached index: ask the network once.
             let fresh = app.index(true, reporter)?;
-            let result = fresh.index.resolve(request, platform, unstable);
+            let result = pick(&fresh.index);
             *index = Some(fresh);
             Ok(result?)
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// An exact version's archive named without an index (its digest comes from the mirror).
+fn by_name(request: &VersionRequest, platform: &Platform) -> Option<Artifact> {
+    let VersionRequest::Exact(version) = request else {
+        return None;
+    };
+    Some(Artifact {
+        version: *version,
+        filename: archive_filename(version, platform),
+        sha256: String::new(),
+        size: None,
+    })
 }
 
 /// An exact version whose archive was verified before and kept in the cache.
