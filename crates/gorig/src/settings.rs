@@ -44,6 +44,10 @@ pub const ENV_VARS: &[(&str, &str)] = &[
         "install for this architecture instead of the host's",
     ),
     (
+        "GORIG_CHECKSUM_FROM_MIRROR",
+        "1 to take SHA-256 digests from <archive>.sha256 on the mirror, not the index",
+    ),
+    (
         "GORIG_CONNECT_TIMEOUT",
         "seconds to wait for a connection (default 10)",
     ),
