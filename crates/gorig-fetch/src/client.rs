@@ -101,6 +101,34 @@ impl Client {
         }
     }
 
+    /// Reads a whole small document (an index, a digest file) of at most `limit` bytes.
+    pub fn read_small(
+        &self,
+        location: &Location,
+        limit: u64,
+        what: &str,
+    ) -> Result<Vec<u8>, FetchError> {
+        let opened = self.open(location)?;
+        let mut bytes = Vec::new();
+        opened
+            .reader
+            .take(limit + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|source| FetchError::Interrupted {
+                url: location.to_string(),
+                received: bytes.len() as u64,
+                source,
+            })?;
+        if bytes.len() as u64 > limit {
+            return Err(FetchError::TooLarge {
+                filename: what.to_string(),
+                url: location.to_string(),
+                limit,
+            });
+        }
+        Ok(bytes)
+    }
+
     fn get(&self, url: &str, location: &Location) -> Result<Opened, FetchError> {
         let agent = match &self.proxied {
             Some(proxied) if !bypasses_proxy(url, &self.no_proxy) => proxied,

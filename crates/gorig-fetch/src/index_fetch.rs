@@ -2,7 +2,6 @@
 //! that answers with a valid index, else (offline, or every source down) from the cache
 //! however old, with a warning.
 
-use std::io::Read;
 use std::time::{Duration, SystemTime};
 
 use gorig_index::Index;
@@ -92,7 +91,7 @@ pub fn load_index(
     let mut parse_errors = Vec::new();
     for location in sources {
         let shown = location.to_string();
-        let bytes = match read_limited(client, location) {
+        let bytes = match client.read_small(location, MAX_INDEX_BYTES, "the release index") {
             Ok(bytes) => bytes,
             Err(e) => {
                 attempts.push(format!("{shown}: {e}"));
@@ -132,28 +131,6 @@ pub fn load_index(
         return Err(FetchError::Index(e));
     }
     Err(FetchError::AllSourcesFailed { attempts })
-}
-
-fn read_limited(client: &Client, location: &Location) -> Result<Vec<u8>, FetchError> {
-    let opened = client.open(location)?;
-    let mut bytes = Vec::new();
-    opened
-        .reader
-        .take(MAX_INDEX_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|source| FetchError::Interrupted {
-            url: location.to_string(),
-            received: bytes.len() as u64,
-            source,
-        })?;
-    if bytes.len() as u64 > MAX_INDEX_BYTES {
-        return Err(FetchError::TooLarge {
-            filename: "the release index".into(),
-            url: location.to_string(),
-            limit: MAX_INDEX_BYTES,
-        });
-    }
-    Ok(bytes)
 }
 
 /// `3 min`, `2 h`, `5 days`: rough ages for messages.

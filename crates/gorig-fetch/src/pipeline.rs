@@ -236,17 +236,8 @@ impl Fetcher<'_> {
                 Location::File(PathBuf::from(name))
             }
         };
-        let opened = self.client.open(&location)?;
-        let mut text = String::new();
-        opened
-            .reader
-            .take(4096)
-            .read_to_string(&mut text)
-            .map_err(|source| FetchError::Interrupted {
-                url: location.to_string(),
-                received: text.len() as u64,
-                source,
-            })?;
+        let bytes = self.client.read_small(&location, 4096, "a .sha256 file")?;
+        let text = String::from_utf8_lossy(&bytes);
         let digest = text
             .split_whitespace()
             .next()
