@@ -130,8 +130,9 @@ pub struct ListArgs {
 
 #[derive(Debug, Args)]
 pub struct UseArgs {
-    /// An installed version: 1.22.5, go1.22.5, or 1.22 for the newest installed 1.22.x
-    #[arg(value_name = "VERSION")]
+    /// An installed version: 1.22.5, go1.22.5, 1.22 for the newest installed 1.22.x, or
+    /// `-` for the previous default (roll back)
+    #[arg(value_name = "VERSION", allow_hyphen_values = true)]
     pub version: String,
 
     /// Print JSON

@@ -164,6 +164,12 @@ fn use_switches_the_default_and_env_puts_it_on_path() {
     let with_root = w.run(&["env", "--shell", "bash", "--goroot"]);
     assert!(with_root.stdout.contains("export GOROOT="), "{with_root}");
 
+    // `use -` rolls back to the default before the last change, and forth again.
+    w.run(&["use", "-"]).success();
+    assert_eq!(w.go_version(), "go version go1.22.5 linux/amd64");
+    w.run(&["use", "-"]).success();
+    assert_eq!(w.go_version(), "go version go1.21.13 linux/amd64");
+
     let out = w.run(&["use", "1.20"]);
     out.failure(3);
     assert!(
