@@ -161,17 +161,26 @@ impl State<'_> {
         if !self.seen.insert(rel.clone()) {
             return Err(ExtractError::refused(&name, "the name appears twice"));
         }
-        if let Some(link) = rel
-            .ancestors()
-            .skip(1)
-            .find(|a| self.symlink_paths.contains(*a))
-        {
+        for ancestor in rel.ancestors().skip(1) {
+            let what = if self.symlink_paths.contains(ancestor) {
+                "a symbolic link"
+            } else if self.seen.contains(ancestor) && !self.dirs.contains(ancestor) {
+                "a file"
+            } else {
+                continue;
+            };
             return Err(ExtractError::refused(
                 &name,
                 format!(
-                    "it lies beneath go/{}, a symbolic link of the archive",
-                    link.display()
+                    "it lies beneath go/{}, {what} of the archive",
+                    ancestor.display()
                 ),
+            ));
+        }
+        if !kind.is_dir() && self.dirs.contains(&rel) {
+            return Err(ExtractError::refused(
+                &name,
+                "a directory of the archive already has this name",
             ));
         }
         let mode = entry.header().mode().unwrap_or(0o644) & 0o777;

@@ -143,6 +143,26 @@ fn refuses_writing_through_a_planted_link() {
 }
 
 #[test]
+fn refuses_entries_beneath_a_file() {
+    refused(
+        &[
+            Entry::file("go/bin", "a file"),
+            Entry::file("go/bin/go", "x"),
+        ],
+        "go/bin/go",
+        "beneath go/bin, a file",
+    );
+    refused(
+        &[Entry::file("go/a/b", "x"), Entry::file("go/a", "clash")],
+        "go/a",
+        "a directory of the archive already has this name",
+    );
+    // A directory entry after the files it holds is fine.
+    let (_dir, result) = unpack(&[Entry::file("go/bin/go", "x"), Entry::dir("go/bin/")]);
+    result.expect("a late directory entry");
+}
+
+#[test]
 fn refuses_duplicates_hard_links_and_special_files() {
     refused(
         &[Entry::file("go/x", "1"), Entry::file("go/x", "2")],
