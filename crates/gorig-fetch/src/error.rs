@@ -95,20 +95,6 @@ impl FetchError {
         }
     }
 
-    /// Whether the error came from the network rather than from the data or the disk.
-    pub fn is_network(&self) -> bool {
-        matches!(
-            self,
-            FetchError::NotFound { .. }
-                | FetchError::Status { .. }
-                | FetchError::Connect { .. }
-                | FetchError::Timeout { .. }
-                | FetchError::Interrupted { .. }
-                | FetchError::AllSourcesFailed { .. }
-                | FetchError::NotCached { .. }
-        )
-    }
-
     /// The underlying I/O error kind of a local filesystem failure.
     pub fn io_kind(&self) -> Option<io::ErrorKind> {
         match self {

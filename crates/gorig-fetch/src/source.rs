@@ -5,7 +5,7 @@
 //! request and removed from everything shown to people ([`redact`]).
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::FetchError;
 
@@ -108,13 +108,6 @@ impl Location {
             return Err(FetchError::BadMirror(redact(text)));
         }
         Ok(Location::File(PathBuf::from(text)))
-    }
-
-    pub fn as_path(&self) -> Option<&Path> {
-        match self {
-            Location::File(path) => Some(path),
-            Location::Http(_) => None,
-        }
     }
 }
 

@@ -89,10 +89,6 @@ impl GoVersion {
         }
     }
 
-    pub fn pre_release(&self) -> Option<PreRelease> {
-        self.pre
-    }
-
     /// True for a final release (not beta, rc, or a bare language version like `go1.22`).
     pub fn is_stable(&self) -> bool {
         self.pre.is_none() && !self.is_language_version()
@@ -111,12 +107,6 @@ impl GoVersion {
     /// The `major.minor` series this version belongs to, e.g. `1.22`.
     pub fn series(&self) -> (u32, u32) {
         (self.major, self.minor)
-    }
-
-    /// The version without the `go` prefix, e.g. `1.22.5`.
-    pub fn bare(&self) -> String {
-        let full = self.to_string();
-        full.trim_start_matches("go").to_string()
     }
 
     /// The sort key that makes ordering match `go/version.Compare`.
