@@ -33,6 +33,15 @@ impl World {
         self
     }
 
+    /// Serves the mirror on loopback with go.dev's dynamic index, and points gorig at it.
+    fn loopback_mirror(&mut self) -> MockServer {
+        let server = MockServer::serve_dir(self.mirror.path()).with_dynamic_index();
+        self.ctx
+            .env("GORIG_MIRROR", server.url())
+            .env("GORIG_ARCH", "amd64");
+        server
+    }
+
     fn run(&self, args: &[&str]) -> Output {
         self.ctx.run(args)
     }
@@ -60,10 +69,7 @@ impl World {
 #[test]
 fn install_latest_from_a_loopback_mirror_then_use_it() {
     let mut w = world();
-    let server = MockServer::serve_dir(w.mirror.path()).with_dynamic_index();
-    w.ctx
-        .env("GORIG_MIRROR", server.url())
-        .env("GORIG_ARCH", "amd64");
+    let server = w.loopback_mirror();
     let out = w.run(&["install"]);
     out.success();
     assert!(out.stdout.contains("installed go1.22.5 in "), "{out}");
@@ -442,10 +448,7 @@ fn a_broken_index_names_its_url() {
 #[test]
 fn offline_installs_come_from_the_cache() {
     let mut w = world();
-    let server = MockServer::serve_dir(w.mirror.path()).with_dynamic_index();
-    w.ctx
-        .env("GORIG_MIRROR", server.url())
-        .env("GORIG_ARCH", "amd64");
+    let server = w.loopback_mirror();
     w.run(&["install", "1.22.5"]).success();
     w.run(&["uninstall", "--force", "1.22.5"]).success();
     drop(server);
@@ -470,11 +473,8 @@ fn offline_installs_come_from_the_cache() {
 #[test]
 fn an_unreachable_network_falls_back_to_the_cached_index() {
     let mut w = world();
-    let server = MockServer::serve_dir(w.mirror.path()).with_dynamic_index();
-    w.ctx
-        .env("GORIG_MIRROR", server.url())
-        .env("GORIG_ARCH", "amd64")
-        .env("GORIG_INDEX_TTL", "0");
+    let server = w.loopback_mirror();
+    w.ctx.env("GORIG_INDEX_TTL", "0");
     w.run(&["list", "--remote"]).success();
     server.fault("/?mode=json&include=all", Fault::Status(503));
     server.fault("/index.json", Fault::Status(503));
@@ -562,10 +562,7 @@ fn json_output_has_documented_shapes() {
 #[test]
 fn an_interrupted_install_leaves_the_default_working_and_is_cleaned_next_time() {
     let mut w = world();
-    let server = MockServer::serve_dir(w.mirror.path()).with_dynamic_index();
-    w.ctx
-        .env("GORIG_MIRROR", server.url())
-        .env("GORIG_ARCH", "amd64");
+    let server = w.loopback_mirror();
     w.run(&["install", "1.21.13"]).success();
     server.fault("/go1.22.5.linux-amd64.tar.gz", Fault::StallAfter(2_000_000));
     let mut child = w
@@ -610,10 +607,7 @@ fn an_interrupted_install_leaves_the_default_working_and_is_cleaned_next_time() 
 #[test]
 fn concurrent_installs_of_one_version_download_once() {
     let mut w = world();
-    let server = MockServer::serve_dir(w.mirror.path()).with_dynamic_index();
-    w.ctx
-        .env("GORIG_MIRROR", server.url())
-        .env("GORIG_ARCH", "amd64");
+    let server = w.loopback_mirror();
     w.run(&["list", "--remote"]).success();
     let before = server.requests().len();
     let spawned: Vec<_> = (0..4)
