@@ -346,6 +346,11 @@ impl fmt::Display for VersionRequest {
                 major,
                 minor: Some(minor),
             } => write!(f, "{major}.{minor}"),
+            // `go1.20` alone would read back as the 1.20 series; the release it names
+            // is `go1.20.0` (found by fuzzing).
+            VersionRequest::Exact(v) if v.patch.is_none() && v.pre.is_none() => {
+                write!(f, "go{}.{}.0", v.major, v.minor)
+            }
             VersionRequest::Exact(v) => write!(f, "{v}"),
         }
     }

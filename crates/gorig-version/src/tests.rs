@@ -231,3 +231,16 @@ proptest! {
         let _ = input.parse::<VersionRequest>();
     }
 }
+
+#[test]
+fn an_exact_request_for_a_dot_zero_release_prints_as_one() {
+    let request: VersionRequest = "go1.20.0".parse().expect("parses");
+    assert_eq!(request.to_string(), "go1.20.0");
+    assert_eq!(
+        request
+            .to_string()
+            .parse::<VersionRequest>()
+            .expect("again"),
+        request
+    );
+}
