@@ -79,6 +79,27 @@ impl DownloadCache {
         fs::rename(&tmp, digest)
     }
 
+    /// The detached signature stored beside a cached archive, if any.
+    pub fn signature(&self, filename: &str) -> Option<Vec<u8>> {
+        let path = self.dir.join(format!("{filename}.asc"));
+        let meta = fs::metadata(&path).ok()?;
+        if meta.len() > crate::signature::MAX_SIGNATURE_BYTES {
+            return None;
+        }
+        fs::read(path).ok()
+    }
+
+    /// Keeps an archive's signature so offline reinstalls verify it again.
+    pub fn store_signature(&self, filename: &str, armored: &[u8]) -> io::Result<()> {
+        fs::create_dir_all(&self.dir)?;
+        let path = self.dir.join(format!("{filename}.asc"));
+        let partial = self
+            .dir
+            .join(format!(".{filename}.asc.{}.part", std::process::id()));
+        fs::write(&partial, armored)?;
+        fs::rename(&partial, path)
+    }
+
     /// Drops `filename` from the cache (it failed verification).
     pub fn remove(&self, filename: &str) {
         let _ = fs::remove_file(self.digest_path(filename));

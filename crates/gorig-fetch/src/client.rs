@@ -3,7 +3,11 @@
 //! disk like an HTTP 404.
 
 use std::io::{self, Read};
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
+
+use ureq::tls::{Certificate, ClientCert, PemItem, PrivateKey, RootCerts};
 
 use crate::{FetchError, Location};
 
@@ -14,12 +18,21 @@ pub struct ClientConfig {
     pub connect_timeout: Duration,
     /// The longest wait for any single read; a stalled server is abandoned after it.
     pub read_timeout: Duration,
-    /// An `http://`, `https://` or `socks5://` proxy for every request not excluded below.
-    pub proxy: Option<String>,
+    /// The proxy (`http://`, `https://` or `socks5://`, credentials allowed) for https URLs:
+    /// `HTTPS_PROXY`, else `ALL_PROXY`, as curl does.
+    pub https_proxy: Option<String>,
+    /// The proxy for plain http URLs: `HTTP_PROXY`, else `ALL_PROXY`.
+    pub http_proxy: Option<String>,
     /// Hosts that bypass the proxy (`NO_PROXY` syntax: `host`, `.suffix`, `*`).
     pub no_proxy: Vec<String>,
     /// Which certificate authorities HTTPS servers are checked against.
     pub trust: TrustRoots,
+    /// A PEM bundle of CA certificates to trust instead of `trust`.
+    pub ca_file: Option<PathBuf>,
+    /// A PEM client certificate chain for mutual TLS; it may hold the key too.
+    pub client_cert: Option<PathBuf>,
+    /// The PEM private key of `client_cert`, when it is a separate file.
+    pub client_key: Option<PathBuf>,
 }
 
 /// The certificate authorities to trust.
@@ -38,9 +51,13 @@ impl Default for ClientConfig {
             user_agent: concat!("gorig/", env!("CARGO_PKG_VERSION")).to_string(),
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(30),
-            proxy: None,
+            https_proxy: None,
+            http_proxy: None,
             no_proxy: Vec::new(),
             trust: TrustRoots::Bundled,
+            ca_file: None,
+            client_cert: None,
+            client_key: None,
         }
     }
 }
@@ -55,28 +72,32 @@ pub struct Opened {
 /// Reads locations over HTTP(S) or from disk.
 pub struct Client {
     direct: ureq::Agent,
-    proxied: Option<ureq::Agent>,
+    https_proxied: Option<ureq::Agent>,
+    http_proxied: Option<ureq::Agent>,
     no_proxy: Vec<String>,
 }
 
 impl Client {
     pub fn new(config: &ClientConfig) -> Result<Client, FetchError> {
-        let direct = agent(config, None)?;
-        let proxied = match &config.proxy {
-            Some(url) => {
-                let proxy = ureq::Proxy::new(url).map_err(|e| {
-                    FetchError::Client(format!(
-                        "the proxy `{}` is not usable: {e}",
-                        crate::redact(url)
-                    ))
-                })?;
-                Some(agent(config, Some(proxy))?)
-            }
-            None => None,
+        let tls = tls_config(config)?;
+        let direct = agent(config, &tls, None);
+        let proxied = |url: &Option<String>| -> Result<Option<ureq::Agent>, FetchError> {
+            let Some(url) = url else {
+                return Ok(None);
+            };
+            let proxy = ureq::Proxy::new(url).map_err(|e| {
+                FetchError::Client(format!(
+                    "the proxy `{}` is not usable: {}",
+                    crate::redact(url),
+                    scrub_credentials(&e.to_string())
+                ))
+            })?;
+            Ok(Some(agent(config, &tls, Some(proxy))))
         };
         Ok(Client {
             direct,
-            proxied,
+            https_proxied: proxied(&config.https_proxy)?,
+            http_proxied: proxied(&config.http_proxy)?,
             no_proxy: config.no_proxy.clone(),
         })
     }
@@ -98,6 +119,61 @@ impl Client {
                 })
             }
             Location::Http(url) => self.get(url, location),
+        }
+    }
+
+    /// Opens `location` again from byte `offset` (after a dropped connection): with a
+    /// Range request over HTTP. Returns the reader and the offset it really starts at,
+    /// which is 0 when the server ignores ranges and sends the whole file again.
+    pub fn open_from(&self, location: &Location, offset: u64) -> Result<(Opened, u64), FetchError> {
+        match location {
+            Location::File(path) => {
+                use std::io::{Seek, SeekFrom};
+                let mut opened = self.open(location)?;
+                let mut file =
+                    std::fs::File::open(path).map_err(|e| FetchError::io("read", path, e))?;
+                file.seek(SeekFrom::Start(offset))
+                    .map_err(|e| FetchError::io("read", path, e))?;
+                opened.reader = Box::new(file);
+                Ok((opened, offset))
+            }
+            Location::Http(url) => {
+                let agent = self.agent_for(url);
+                let shown = location.to_string();
+                let response = agent
+                    .get(url)
+                    .header("Range", format!("bytes={offset}-"))
+                    .call()
+                    .map_err(|e| classify(&shown, e))?;
+                let status = response.status().as_u16();
+                let start = match status {
+                    206 => {
+                        let range = response
+                            .headers()
+                            .get("content-range")
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("");
+                        match content_range_start(range) {
+                            Some(start) if start == offset => start,
+                            _ => {
+                                return Err(FetchError::Status { url: shown, status });
+                            }
+                        }
+                    }
+                    200 => 0,
+                    404 | 410 => return Err(FetchError::NotFound { url: shown }),
+                    _ => return Err(FetchError::Status { url: shown, status }),
+                };
+                let body = response.into_body();
+                let length = body.content_length();
+                Ok((
+                    Opened {
+                        reader: Box::new(body.into_reader()),
+                        length,
+                    },
+                    start,
+                ))
+            }
         }
     }
 
@@ -129,11 +205,20 @@ impl Client {
         Ok(bytes)
     }
 
-    fn get(&self, url: &str, location: &Location) -> Result<Opened, FetchError> {
-        let agent = match &self.proxied {
+    fn agent_for(&self, url: &str) -> &ureq::Agent {
+        let proxied = if url.starts_with("https://") {
+            &self.https_proxied
+        } else {
+            &self.http_proxied
+        };
+        match proxied {
             Some(proxied) if !bypasses_proxy(url, &self.no_proxy) => proxied,
             _ => &self.direct,
-        };
+        }
+    }
+
+    fn get(&self, url: &str, location: &Location) -> Result<Opened, FetchError> {
+        let agent = self.agent_for(url);
         let shown = location.to_string();
         let response = agent.get(url).call().map_err(|e| classify(&shown, e))?;
         let status = response.status().as_u16();
@@ -153,14 +238,93 @@ impl Client {
     }
 }
 
-fn agent(config: &ClientConfig, proxy: Option<ureq::Proxy>) -> Result<ureq::Agent, FetchError> {
-    let roots = match config.trust {
-        TrustRoots::System => ureq::tls::RootCerts::PlatformVerifier,
-        TrustRoots::Bundled => ureq::tls::RootCerts::WebPki,
+/// Reads a PEM file of the TLS settings, naming the setting when it fails.
+fn read_pem(path: &PathBuf, what: &str) -> Result<Vec<PemItem<'static>>, FetchError> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        FetchError::Client(format!("could not read the {what} {}: {e}", path.display()))
+    })?;
+    ureq::tls::parse_pem(&bytes)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| {
+            FetchError::Client(format!(
+                "the {what} {} is not valid PEM: {e}",
+                path.display()
+            ))
+        })
+}
+
+fn tls_config(config: &ClientConfig) -> Result<ureq::tls::TlsConfig, FetchError> {
+    let roots = match &config.ca_file {
+        Some(path) => {
+            let certs: Vec<Certificate<'static>> = read_pem(path, "CA file")?
+                .into_iter()
+                .filter_map(|item| match item {
+                    PemItem::Certificate(cert) => Some(cert),
+                    _ => None,
+                })
+                .collect();
+            if certs.is_empty() {
+                return Err(FetchError::Client(format!(
+                    "the CA file {} holds no certificate",
+                    path.display()
+                )));
+            }
+            RootCerts::Specific(Arc::new(certs))
+        }
+        None => match config.trust {
+            TrustRoots::System => RootCerts::PlatformVerifier,
+            TrustRoots::Bundled => RootCerts::WebPki,
+        },
     };
-    let tls = ureq::tls::TlsConfig::builder().root_certs(roots).build();
+    let client_cert = match &config.client_cert {
+        Some(cert_path) => {
+            let mut chain = Vec::new();
+            let mut key: Option<PrivateKey<'static>> = None;
+            let mut items = read_pem(cert_path, "client certificate")?;
+            if let Some(key_path) = &config.client_key {
+                items.extend(read_pem(key_path, "client key")?);
+            }
+            for item in items {
+                match item {
+                    PemItem::Certificate(cert) => chain.push(cert),
+                    PemItem::PrivateKey(k) => key = key.or(Some(k)),
+                    _ => {}
+                }
+            }
+            if chain.is_empty() {
+                return Err(FetchError::Client(format!(
+                    "the client certificate {} holds no certificate",
+                    cert_path.display()
+                )));
+            }
+            let Some(key) = key else {
+                return Err(FetchError::Client(format!(
+                    "no private key for the client certificate {}: pass --client-key FILE, or put the key in the same PEM file",
+                    cert_path.display()
+                )));
+            };
+            Some(ClientCert::new_with_certs(&chain, key))
+        }
+        None if config.client_key.is_some() => {
+            return Err(FetchError::Client(
+                "--client-key needs --client-cert".to_string(),
+            ));
+        }
+        None => None,
+    };
+    Ok(ureq::tls::TlsConfig::builder()
+        .root_certs(roots)
+        .client_cert(client_cert)
+        .build())
+}
+
+fn agent(
+    config: &ClientConfig,
+    tls: &ureq::tls::TlsConfig,
+    proxy: Option<ureq::Proxy>,
+) -> ureq::Agent {
     let built = ureq::Agent::config_builder()
-        .tls_config(tls)
+        .tls_config(tls.clone())
         .http_status_as_error(false)
         .user_agent(config.user_agent.as_str())
         .timeout_connect(Some(config.connect_timeout))
@@ -168,7 +332,41 @@ fn agent(config: &ClientConfig, proxy: Option<ureq::Proxy>) -> Result<ureq::Agen
         .timeout_per_read(Some(config.read_timeout))
         .proxy(proxy)
         .build();
-    Ok(built.into())
+    built.into()
+}
+
+/// Hides the `user:password@` of any URL inside `text` (error messages may quote the
+/// proxy URL they failed on).
+pub fn scrub_credentials(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        let (head, tail) = rest.split_at(at + 3);
+        out.push_str(head);
+        let end = tail
+            .find(|c: char| {
+                c == '/' || c == '?' || c == '#' || c.is_whitespace() || c == '"' || c == '\''
+            })
+            .unwrap_or(tail.len());
+        let authority = &tail[..end];
+        match authority.rfind('@') {
+            Some(at_sign) => {
+                out.push_str("***@");
+                out.push_str(&authority[at_sign + 1..]);
+            }
+            None => out.push_str(authority),
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The first byte of a `Content-Range: bytes START-END/TOTAL` header.
+fn content_range_start(header: &str) -> Option<u64> {
+    let spec = header.trim().strip_prefix("bytes")?.trim_start();
+    let (start, _) = spec.split_once('-')?;
+    start.trim().parse().ok()
 }
 
 /// Whether `url`'s host is excluded from proxying by a `NO_PROXY` list.
@@ -215,7 +413,7 @@ fn classify(url: &str, error: ureq::Error) -> FetchError {
         },
         other => FetchError::Connect {
             url: url.to_string(),
-            detail: other.to_string(),
+            detail: scrub_credentials(&other.to_string()),
         },
     }
 }
@@ -236,5 +434,23 @@ mod tests {
         assert!(!bypasses_proxy("https://dl.google.com/go/", &list));
         assert!(bypasses_proxy("https://dl.google.com/", &["*".to_string()]));
         assert_eq!(host_of("http://[::1]:80/"), "::1");
+    }
+
+    #[test]
+    fn content_range_gives_the_start() {
+        assert_eq!(content_range_start("bytes 100-199/200"), Some(100));
+        assert_eq!(content_range_start("bytes  5-9/*"), Some(5));
+        assert_eq!(content_range_start("items 1-2/3"), None);
+        assert_eq!(content_range_start("bytes */200"), None);
+    }
+
+    #[test]
+    fn credentials_are_scrubbed_from_any_text() {
+        assert_eq!(
+            scrub_credentials("proxy http://alice:s3cret@proxy.corp:3128 refused; see https://x/y"),
+            "proxy http://***@proxy.corp:3128 refused; see https://x/y"
+        );
+        assert_eq!(scrub_credentials("no urls here"), "no urls here");
+        assert_eq!(scrub_credentials("socks5://u@h"), "socks5://***@h");
     }
 }

@@ -78,6 +78,23 @@ pub enum FetchError {
 
     #[error("offline: {what} is not in the cache ({})", cache.display())]
     NotCached { what: String, cache: PathBuf },
+
+    #[error("the OpenPGP signature of {filename} ({url}) does not verify: {source}")]
+    Signature {
+        filename: String,
+        url: String,
+        #[source]
+        source: Box<crate::signature::SignatureError>,
+    },
+
+    #[error("no OpenPGP signature for {filename} was found:\n{}", .tried.iter().map(|a| format!("  - {a}")).collect::<Vec<_>>().join("\n"))]
+    SignatureMissing {
+        filename: String,
+        tried: Vec<String>,
+    },
+
+    #[error("the release keys could not be refreshed: {0}")]
+    KeyRefresh(String),
 }
 
 impl FetchError {

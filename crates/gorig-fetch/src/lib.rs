@@ -14,13 +14,16 @@ pub mod extract;
 mod index_fetch;
 mod pipeline;
 mod reporter;
+pub mod signature;
 mod source;
+mod verify;
 
 pub use cache::{CachedIndex, DownloadCache, IndexCache};
 pub use client::{Client, ClientConfig, Opened, TrustRoots, bypasses_proxy};
 pub use error::{ExtractError, FetchError};
 pub use extract::{ExtractLimits, ExtractStats, extract_tar};
 pub use index_fetch::{IndexOrigin, IndexPolicy, LoadedIndex, human_duration, load_index};
-pub use pipeline::{DigestSource, Fetcher, UnpackOptions, Unpacked};
+pub use pipeline::{DigestSource, Fetcher, Persistence, UnpackOptions, Unpacked};
 pub use reporter::{NoReporter, Reporter};
 pub use source::{DEFAULT_DOWNLOAD_BASE, DEFAULT_INDEX_URL, Location, Mirror, redact};
+pub use verify::{KeyRefresher, SignatureVerifier};

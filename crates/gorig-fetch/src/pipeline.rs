@@ -16,6 +16,7 @@ use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use flate2::read::GzDecoder;
 use gorig_index::Artifact;
@@ -23,6 +24,8 @@ use gorig_index::Artifact;
 use crate::buffers::Buffers;
 use crate::extract::{ExtractLimits, ExtractStats, extract_tar};
 use crate::index_fetch::hex;
+use crate::signature::{SignatureCheck, SignatureEvidence};
+use crate::verify::{FoundSignature, SignatureVerifier};
 use crate::{Client, DownloadCache, ExtractError, FetchError, Location, Mirror, Reporter};
 
 /// Knobs for unpacking.
@@ -35,6 +38,32 @@ pub struct UnpackOptions {
     pub offline: bool,
     /// Where the expected SHA-256 comes from.
     pub digest_source: DigestSource,
+    /// Retries, backoff and the low-speed rule.
+    pub persistence: Persistence,
+}
+
+/// How hard one mirror is pushed before the next is tried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Persistence {
+    /// Times a dropped or stalled download is resumed (Range) or restarted.
+    pub retries: u32,
+    /// A download averaging fewer bytes per second than this...
+    pub low_speed_limit: u64,
+    /// ...over this long is abandoned for the next mirror (a trickling server).
+    pub low_speed_time: Duration,
+    /// The first retry waits about this long; each next one twice as long, plus jitter.
+    pub backoff: Duration,
+}
+
+impl Default for Persistence {
+    fn default() -> Self {
+        Self {
+            retries: 3,
+            low_speed_limit: 1024,
+            low_speed_time: Duration::from_secs(30),
+            backoff: Duration::from_millis(500),
+        }
+    }
 }
 
 /// Where the SHA-256 an archive must match comes from.
@@ -58,6 +87,7 @@ impl Default for UnpackOptions {
             writers: (cores - 1).clamp(1, 4),
             offline: false,
             digest_source: DigestSource::Index,
+            persistence: Persistence::default(),
         }
     }
 }
@@ -72,6 +102,8 @@ pub struct Unpacked {
     pub from_cache: bool,
     pub archive_bytes: u64,
     pub stats: ExtractStats,
+    /// Who signed the archive; `None` only when signature checks were turned off.
+    pub signature: Option<SignatureEvidence>,
 }
 
 /// Downloads and unpacks archives.
@@ -80,6 +112,8 @@ pub struct Fetcher<'a> {
     pub cache: &'a DownloadCache,
     pub reporter: &'a dyn Reporter,
     pub options: UnpackOptions,
+    /// Checks OpenPGP signatures; `None` when the user turned them off.
+    pub signatures: Option<&'a SignatureVerifier<'a>>,
 }
 
 impl Fetcher<'_> {
@@ -102,7 +136,13 @@ impl Fetcher<'_> {
                 .map(|digest| (self.cache.path_of(&artifact.filename), digest)),
         };
         if let Some((cached, expected)) = cached {
-            match self.unpack_cached(artifact, &cached, &expected, staging) {
+            let signature = match self.signatures {
+                Some(verifier) => {
+                    Some(self.find_signature(verifier, &artifact.filename, mirrors, true, false)?)
+                }
+                None => None,
+            };
+            match self.unpack_cached(artifact, &cached, &expected, signature.as_ref(), staging) {
                 Ok(unpacked) => return Ok(unpacked),
                 Err(FetchError::ChecksumMismatch { actual, .. }) => {
                     self.cache.remove(&artifact.filename);
@@ -125,7 +165,7 @@ impl Fetcher<'_> {
         for (i, mirror) in mirrors.iter().enumerate() {
             let location = mirror.file(&artifact.filename);
             let more = i + 1 < mirrors.len();
-            match self.unpack_from(artifact, &location, staging) {
+            match self.unpack_from(artifact, &mirrors[i..=i], &location, staging) {
                 Ok(unpacked) => return Ok(unpacked),
                 Err(e) if e.try_next_mirror() => {
                     self.reporter
@@ -144,28 +184,44 @@ impl Fetcher<'_> {
         artifact: &Artifact,
         path: &Path,
         expected: &str,
+        signature: Option<&FoundSignature>,
         staging: &Path,
     ) -> Result<Unpacked, FetchError> {
+        let check = begin_check(artifact, signature)?;
         let file = File::open(path).map_err(|e| FetchError::io("read", path, e))?;
         let length = file.metadata().ok().map(|m| m.len());
         let shown = path.display().to_string();
         self.reporter
             .download_started(&artifact.filename, &shown, length);
-        let result = self.one_pass(artifact, expected, Box::new(file), &shown, None, staging);
+        let result = self.one_pass(
+            artifact,
+            expected,
+            Input {
+                reader: Box::new(file),
+                shown: &shown,
+                tee: None,
+                signature: check.as_ref().map(|c| (c, signature_url(signature))),
+                resume: None,
+            },
+            staging,
+        );
         self.reporter.download_finished();
         let pass = result?;
+        self.keep_signature(artifact, signature);
         Ok(Unpacked {
             sha256: pass.sha256,
             source: shown,
             from_cache: true,
             archive_bytes: pass.received,
             stats: pass.stats,
+            signature: pass.signature,
         })
     }
 
     fn unpack_from(
         &self,
         artifact: &Artifact,
+        mirror: &[Mirror],
         location: &Location,
         staging: &Path,
     ) -> Result<Unpacked, FetchError> {
@@ -173,10 +229,18 @@ impl Fetcher<'_> {
             DigestSource::Index => artifact.sha256.clone(),
             DigestSource::BesideArchive => self.digest_beside(location)?,
         };
+        let signature = match self.signatures {
+            Some(verifier) => {
+                Some(self.find_signature(verifier, &artifact.filename, mirror, false, true)?)
+            }
+            None => None,
+        };
+        let check = begin_check(artifact, signature.as_ref())?;
         let opened = self.client.open(location)?;
         let shown = location.to_string();
         self.reporter
             .download_started(&artifact.filename, &shown, artifact.size.or(opened.length));
+        let opened_length = opened.length;
         let partial = match self.cache.begin(&artifact.filename) {
             Ok(partial) => Some(partial),
             Err(e) => {
@@ -192,10 +256,31 @@ impl Fetcher<'_> {
             Some((path, file)) => (Some(path), Some(file)),
             None => (None, None),
         };
-        let result = self.one_pass(artifact, &expected, opened.reader, &shown, tee, staging);
+        let result = self.one_pass(
+            artifact,
+            &expected,
+            Input {
+                reader: opened.reader,
+                shown: &shown,
+                tee,
+                signature: check
+                    .as_ref()
+                    .map(|c| (c, signature_url(signature.as_ref()))),
+                resume: Some(Resume {
+                    client: self.client,
+                    location,
+                    length: artifact.size.or(opened_length),
+                    left: self.options.persistence.retries,
+                    attempt: 0,
+                    backoff: self.options.persistence.backoff,
+                }),
+            },
+            staging,
+        );
         self.reporter.download_finished();
         match result {
             Ok(pass) => {
+                self.keep_signature(artifact, signature.as_ref());
                 if let Some(partial) = &partial_path {
                     let committed = if pass.cached {
                         self.cache.commit(partial, &artifact.filename, &pass.sha256)
@@ -214,6 +299,7 @@ impl Fetcher<'_> {
                     from_cache: false,
                     archive_bytes: pass.received,
                     stats: pass.stats,
+                    signature: pass.signature,
                 })
             }
             Err(e) => {
@@ -256,11 +342,16 @@ impl Fetcher<'_> {
         &self,
         artifact: &Artifact,
         expected: &str,
-        reader: Box<dyn Read + Send>,
-        shown: &str,
-        tee: Option<File>,
+        input: Input<'_>,
         staging: &Path,
     ) -> Result<Pass, FetchError> {
+        let Input {
+            reader,
+            shown,
+            tee,
+            signature,
+            resume,
+        } = input;
         // The hard cap on raw bytes; a wrong size is reported as the checksum mismatch it
         // is, with the digest of what was actually sent.
         let limit = artifact
@@ -276,18 +367,39 @@ impl Fetcher<'_> {
             tee_broken: false,
             failure: Arc::default(),
             reporter: self.reporter,
+            resume,
+            low_speed: LowSpeed::new(self.options.persistence),
         };
         let failure = Arc::clone(&source.failure);
         // A reader thread takes the bytes off the network, hashes them and copies them to
         // the cache, while this thread inflates and unpacks: the hash and the copy stay
         // off the critical path, which is inflate.
         let buffers = Buffers::new(READ_CHUNK, READ_AHEAD + 2);
-        let (extracted, drained, source) = std::thread::scope(|scope| {
+        let signature_buffers = Buffers::new(READ_CHUNK, READ_AHEAD + 2);
+        let (extracted, drained, source, signed) = std::thread::scope(|scope| {
             let (sender, receiver) = sync_channel::<Vec<u8>>(READ_AHEAD);
             let buffers = &buffers;
+            // The OpenPGP check gets its own copy of every chunk on its own thread, so it
+            // hashes while the archive inflates instead of after it.
+            let (signature_sender, verifier) = match signature {
+                Some((check, _)) => {
+                    let (tx, rx) = sync_channel::<Vec<u8>>(READ_AHEAD);
+                    let signature_buffers = &signature_buffers;
+                    let thread = scope.spawn(move || {
+                        check.verify(ChannelReader {
+                            receiver: rx,
+                            chunk: Vec::new(),
+                            at: 0,
+                            buffers: signature_buffers,
+                        })
+                    });
+                    (Some((tx, signature_buffers)), Some(thread))
+                }
+                None => (None, None),
+            };
             let pump = scope.spawn(move || {
                 let mut source = source;
-                source.pump(&sender, buffers);
+                source.pump(&sender, buffers, signature_sender);
                 source
             });
             let mut chunks = ChannelReader {
@@ -314,7 +426,9 @@ impl Fetcher<'_> {
                 _ => Some(io::copy(&mut chunks, &mut io::sink())),
             };
             drop(chunks);
-            (extracted, drained, pump.join())
+            let source = pump.join();
+            let signed = verifier.map(|thread| thread.join());
+            (extracted, drained, source, signed)
         });
         let mut source = source.map_err(|_| {
             FetchError::io(
@@ -364,6 +478,24 @@ impl Fetcher<'_> {
                 },
             });
         }
+        let signature = match (signed, signature) {
+            (Some(Ok(Ok(evidence))), _) => Some(evidence),
+            (Some(Ok(Err(source))), Some((_, url))) => {
+                return Err(FetchError::Signature {
+                    filename: artifact.filename.clone(),
+                    url: url.to_string(),
+                    source: Box::new(source),
+                });
+            }
+            (Some(_), _) => {
+                return Err(FetchError::io(
+                    "verify",
+                    PathBuf::from(shown),
+                    io::Error::other("the signature thread failed"),
+                ));
+            }
+            (None, _) => None,
+        };
         let stats = extracted.map_err(|source| FetchError::Archive {
             filename: artifact.filename.clone(),
             source,
@@ -379,8 +511,21 @@ impl Fetcher<'_> {
             received,
             stats,
             cached,
+            signature,
         })
     }
+}
+
+/// What one pass reads from, and what watches the bytes go by.
+struct Input<'a> {
+    reader: Box<dyn Read + Send>,
+    /// The source as shown to people (a URL without credentials, or a path).
+    shown: &'a str,
+    /// The download cache's partial file, to copy the bytes into.
+    tee: Option<File>,
+    /// The signature check and the URL of the signature.
+    signature: Option<(&'a SignatureCheck<'a>, &'a str)>,
+    resume: Option<Resume<'a>>,
 }
 
 /// The outcome of one verified pass.
@@ -390,6 +535,7 @@ struct Pass {
     stats: ExtractStats,
     /// Whether the copy written to the download cache is complete.
     cached: bool,
+    signature: Option<SignatureEvidence>,
 }
 
 /// Chunks the reader thread may run ahead of the inflater.
@@ -429,6 +575,8 @@ impl Read for ChannelReader<'_> {
 enum SourceFailure {
     Io(io::Error),
     TooLarge(u64),
+    /// Bytes per second over the last low-speed window.
+    TooSlow(u64),
 }
 
 impl SourceFailure {
@@ -442,6 +590,12 @@ impl SourceFailure {
                 url: shown.to_string(),
                 received,
                 source,
+            },
+            SourceFailure::TooSlow(rate) => FetchError::Timeout {
+                url: shown.to_string(),
+                detail: format!(
+                    "too slow: {rate} bytes/s after {received} bytes (GORIG_LOW_SPEED_LIMIT/GORIG_LOW_SPEED_TIME set the floor)"
+                ),
             },
             SourceFailure::TooLarge(limit) => FetchError::TooLarge {
                 filename: artifact.filename.clone(),
@@ -473,12 +627,78 @@ struct SourceReader<'r> {
     /// told apart from bad data.
     failure: Arc<Mutex<Option<SourceFailure>>>,
     reporter: &'r dyn Reporter,
+    /// How to pick the download up again after a dropped connection; `None` for files.
+    resume: Option<Resume<'r>>,
+    low_speed: LowSpeed,
+}
+
+/// Picking a dropped download up again where it stopped.
+struct Resume<'r> {
+    client: &'r Client,
+    location: &'r Location,
+    /// The full length, when known: an early end of the body is then a drop, not the end.
+    length: Option<u64>,
+    left: u32,
+    attempt: u32,
+    backoff: Duration,
+}
+
+/// The low-speed rule: fewer than `limit` bytes/s over a whole `window` abandons the
+/// source (a trickling server would otherwise hold the install for hours).
+struct LowSpeed {
+    limit: u64,
+    window: Duration,
+    started: Instant,
+    bytes: u64,
+}
+
+impl LowSpeed {
+    fn new(persistence: Persistence) -> Self {
+        Self {
+            limit: persistence.low_speed_limit,
+            window: persistence.low_speed_time,
+            started: Instant::now(),
+            bytes: 0,
+        }
+    }
+
+    fn restart(&mut self) {
+        self.started = Instant::now();
+        self.bytes = 0;
+    }
+
+    /// Counts `n` bytes; returns the average rate when a window ends below the limit.
+    fn too_slow(&mut self, n: usize) -> Option<u64> {
+        self.bytes += n as u64;
+        let elapsed = self.started.elapsed();
+        if self.limit == 0 || self.window.is_zero() || elapsed < self.window {
+            return None;
+        }
+        let rate = (self.bytes as f64 / elapsed.as_secs_f64()) as u64;
+        self.restart();
+        (rate < self.limit).then_some(rate)
+    }
+}
+
+/// A random fraction of `span`, so many clients retrying at once spread out.
+fn jitter(span: Duration) -> Duration {
+    use ring::rand::SecureRandom;
+    let mut bytes = [0u8; 4];
+    if ring::rand::SystemRandom::new().fill(&mut bytes).is_err() {
+        return span / 2;
+    }
+    span.mul_f64(f64::from(u32::from_le_bytes(bytes)) / f64::from(u32::MAX))
 }
 
 impl SourceReader<'_> {
     /// Reads the source to its end in chunks, sending each on; stops early when the
     /// receiver is gone or the source fails (the failure is recorded).
-    fn pump(&mut self, sender: &SyncSender<Vec<u8>>, buffers: &Buffers) {
+    fn pump(
+        &mut self,
+        sender: &SyncSender<Vec<u8>>,
+        buffers: &Buffers,
+        mut copies: Option<(SyncSender<Vec<u8>>, &Buffers)>,
+    ) {
         loop {
             let mut chunk = buffers.take();
             chunk.resize(READ_CHUNK, 0);
@@ -494,16 +714,67 @@ impl SourceReader<'_> {
                 return;
             }
             chunk.truncate(filled);
+            if let Some((copy_sender, copy_buffers)) = &copies {
+                let mut copy = copy_buffers.take();
+                copy.clear();
+                copy.extend_from_slice(&chunk);
+                if copy_sender.send(copy).is_err() {
+                    // The checker stopped early (it failed); its error is reported.
+                    copies = None;
+                }
+            }
             if sender.send(chunk).is_err() {
                 return;
             }
         }
     }
 
+    /// After `error` cut the download short, waits (exponential backoff with jitter) and
+    /// reopens the source where it stopped: a Range request, or, when the server ignores
+    /// ranges, the whole file again with the bytes already read skipped. The digest
+    /// covers the bytes actually used, so a file that changed in between fails it.
+    fn try_resume(&mut self, error: &io::Error) -> bool {
+        let Some(resume) = &mut self.resume else {
+            return false;
+        };
+        while resume.left > 0 {
+            resume.left -= 1;
+            resume.attempt += 1;
+            let base = resume.backoff * 2u32.saturating_pow(resume.attempt - 1);
+            let delay = base.min(Duration::from_secs(8)) + jitter(resume.backoff);
+            self.reporter.warn(&format!(
+                "{}: {error} after {} bytes; retrying in {:.1}s (retry {} of {})",
+                resume.location,
+                self.received,
+                delay.as_secs_f64(),
+                resume.attempt,
+                resume.attempt + resume.left
+            ));
+            std::thread::sleep(delay);
+            let Ok((opened, start)) = resume.client.open_from(resume.location, self.received)
+            else {
+                continue;
+            };
+            let mut reader = opened.reader;
+            if start < self.received {
+                let skip = self.received - start;
+                match io::copy(&mut (&mut reader).take(skip), &mut io::sink()) {
+                    Ok(n) if n == skip => {}
+                    _ => continue,
+                }
+            }
+            self.inner = reader;
+            self.low_speed.restart();
+            return true;
+        }
+        false
+    }
+
     fn fail(&self, failure: SourceFailure) -> io::Error {
         let error = match &failure {
             SourceFailure::Io(e) => io::Error::new(e.kind(), e.to_string()),
             SourceFailure::TooLarge(_) => io::Error::other("the source sent too many bytes"),
+            SourceFailure::TooSlow(_) => io::Error::other("the source is too slow"),
         };
         if let Ok(mut slot) = self.failure.lock() {
             slot.get_or_insert(failure);
@@ -515,12 +786,28 @@ impl SourceReader<'_> {
 impl Read for SourceReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = loop {
-            match self.inner.read(buf) {
+            let error = match self.inner.read(buf) {
+                Ok(0)
+                    if self
+                        .resume
+                        .as_ref()
+                        .and_then(|r| r.length)
+                        .is_some_and(|length| self.received < length) =>
+                {
+                    io::Error::new(io::ErrorKind::UnexpectedEof, "the connection closed early")
+                }
                 Ok(n) => break n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(self.fail(SourceFailure::Io(e))),
+                Err(e) => e,
+            };
+            if self.try_resume(&error) {
+                continue;
             }
+            return Err(self.fail(SourceFailure::Io(error)));
         };
+        if let Some(rate) = self.low_speed.too_slow(n) {
+            return Err(self.fail(SourceFailure::TooSlow(rate)));
+        }
         self.received += n as u64;
         if self.received > self.limit {
             return Err(self.fail(SourceFailure::TooLarge(self.limit)));
@@ -546,4 +833,44 @@ fn reset_dir(dir: &Path) -> Result<(), FetchError> {
         Err(e) => return Err(FetchError::io("clean", dir, e)),
     }
     fs::create_dir(dir).map_err(|e| FetchError::io("create", PathBuf::from(dir), e))
+}
+
+/// Starts checking a found signature: fails before any download when no trusted key could
+/// have made it.
+fn begin_check<'k>(
+    artifact: &Artifact,
+    signature: Option<&'k FoundSignature>,
+) -> Result<Option<SignatureCheck<'k>>, FetchError> {
+    signature
+        .map(|found| {
+            found
+                .keyring
+                .begin(&found.signature)
+                .map_err(|source| FetchError::Signature {
+                    filename: artifact.filename.clone(),
+                    url: found.url.clone(),
+                    source: Box::new(source),
+                })
+        })
+        .transpose()
+}
+
+fn signature_url(signature: Option<&FoundSignature>) -> &str {
+    signature.map_or("", |found| found.url.as_str())
+}
+
+impl Fetcher<'_> {
+    /// Keeps a verified archive's signature in the cache, for offline reinstalls.
+    fn keep_signature(&self, artifact: &Artifact, signature: Option<&FoundSignature>) {
+        if let Some(found) = signature
+            && let Err(e) = self
+                .cache
+                .store_signature(&artifact.filename, &found.armored)
+        {
+            self.reporter.warn(&format!(
+                "could not cache the signature of {}: {e}",
+                artifact.filename
+            ));
+        }
+    }
 }

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use gorig_fetch::{
     Client, ClientConfig, DownloadCache, FetchError, Fetcher, IndexCache, IndexOrigin, IndexPolicy,
-    Location, Mirror, Reporter, UnpackOptions, load_index,
+    Location, Mirror, Persistence, Reporter, UnpackOptions, load_index,
 };
 use gorig_index::Artifact;
 use gorig_test::{Fault, MirrorDir, MockServer};
@@ -76,14 +76,49 @@ fn fetch(
     sha: &str,
     log: &Log,
 ) -> Result<gorig_fetch::Unpacked, FetchError> {
+    fetch_with(w, mirrors, sha, log, quick_retries(1))
+}
+
+/// Retries with a short backoff, so fault tests stay fast.
+fn quick_retries(retries: u32) -> Persistence {
+    Persistence {
+        retries,
+        backoff: Duration::from_millis(20),
+        ..Persistence::default()
+    }
+}
+
+fn fetch_with(
+    w: &World,
+    mirrors: &[Mirror],
+    sha: &str,
+    log: &Log,
+    persistence: Persistence,
+) -> Result<gorig_fetch::Unpacked, FetchError> {
     let client = client();
     Fetcher {
         client: &client,
         cache: &w.cache,
         reporter: log,
-        options: UnpackOptions::default(),
+        options: UnpackOptions {
+            persistence,
+            ..UnpackOptions::default()
+        },
+        signatures: None,
     }
     .unpack(&artifact(sha), mirrors, &w.staging)
+}
+
+impl Log {
+    fn lines(&self, prefix: &str) -> Vec<String> {
+        self.0
+            .lock()
+            .expect("log")
+            .iter()
+            .filter(|l| l.starts_with(prefix))
+            .cloned()
+            .collect()
+    }
 }
 
 fn http(server: &MockServer) -> Mirror {
@@ -143,7 +178,7 @@ fn falls_to_the_next_mirror_on_network_failures() {
     let log = Log::default();
     let unpacked = fetch(&w, &mirrors, &w.digest, &log).expect("the last mirror works");
     assert_eq!(unpacked.source, format!("{}{FILE}", good.url()));
-    let lines = log.0.lock().expect("log").clone();
+    let lines = log.lines("failed");
     assert_eq!(lines.len(), 5, "{lines:#?}");
     assert!(lines[0].contains("could not connect"), "{}", lines[0]);
     assert!(lines[1].contains("not found"), "{}", lines[1]);
@@ -260,6 +295,7 @@ fn offline_uses_only_the_cache() {
             offline: true,
             ..UnpackOptions::default()
         },
+        signatures: None,
     };
     let dir = Mirror::parse(&w.mirror.path().display().to_string()).expect("mirror");
     let err = offline
@@ -443,4 +479,109 @@ fn a_broken_index_names_its_url() {
         "{text}"
     );
     assert!(text.contains("missing field"), "{text}");
+}
+
+#[test]
+fn a_dropped_download_resumes_with_a_range_request() {
+    let w = world();
+    let server = MockServer::serve_dir(w.mirror.path());
+    server.fault_times(&format!("/{FILE}"), Fault::DropAfter(100_000), 1);
+    let log = Log::default();
+    let unpacked = fetch(&w, &[http(&server)], &w.digest, &log).expect("resumes");
+    assert_eq!(unpacked.sha256, w.digest);
+    assert_eq!(server.ranges(), ["bytes=100000-"]);
+    let warnings = log.lines("warn");
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    assert!(
+        warnings[0].contains("after 100000 bytes; retrying in"),
+        "{}",
+        warnings[0]
+    );
+    assert!(log.lines("failed").is_empty());
+    assert!(w.staging.join("bin/go").is_file());
+}
+
+#[test]
+fn a_server_without_ranges_is_read_again_from_the_start() {
+    let w = world();
+    let server = MockServer::serve_dir(w.mirror.path()).without_ranges();
+    server.fault_times(&format!("/{FILE}"), Fault::DropAfter(70_000), 1);
+    let log = Log::default();
+    let unpacked = fetch(&w, &[http(&server)], &w.digest, &log).expect("restarts");
+    assert_eq!(unpacked.sha256, w.digest);
+    let gets = server
+        .requests()
+        .iter()
+        .filter(|r| r.ends_with(FILE))
+        .count();
+    assert_eq!(gets, 2, "one drop, one full restart");
+    assert!(w.staging.join("bin/go").is_file());
+}
+
+#[test]
+fn retries_are_bounded_then_the_next_mirror_is_tried() {
+    let w = world();
+    let flaky = MockServer::serve_dir(w.mirror.path());
+    flaky.fault(&format!("/{FILE}"), Fault::DropAfter(50_000));
+    let good = MockServer::serve_dir(w.mirror.path());
+    let log = Log::default();
+    let unpacked = fetch_with(
+        &w,
+        &[http(&flaky), http(&good)],
+        &w.digest,
+        &log,
+        quick_retries(2),
+    )
+    .expect("the second mirror works");
+    assert_eq!(unpacked.source, format!("{}{FILE}", good.url()));
+    let warnings = log.lines("warn");
+    assert_eq!(warnings.len(), 2, "{warnings:#?}");
+    assert!(warnings[0].contains("(retry 1 of 2)"), "{}", warnings[0]);
+    assert!(warnings[1].contains("(retry 2 of 2)"), "{}", warnings[1]);
+    assert_eq!(log.lines("failed").len(), 1);
+    let waits: Vec<f64> = warnings
+        .iter()
+        .map(|w| {
+            let after = w.split("retrying in ").nth(1).expect("a wait");
+            after
+                .split('s')
+                .next()
+                .expect("seconds")
+                .parse()
+                .expect("number")
+        })
+        .collect();
+    assert!(waits.iter().all(|w| *w < 1.0), "{waits:?}");
+}
+
+#[test]
+fn a_trickling_server_is_abandoned_for_the_next_mirror() {
+    let w = world();
+    let trickle = MockServer::serve_dir(w.mirror.path());
+    trickle.fault(
+        &format!("/{FILE}"),
+        Fault::Trickle {
+            bytes: 200,
+            every: Duration::from_millis(50),
+        },
+    );
+    let good = MockServer::serve_dir(w.mirror.path());
+    let log = Log::default();
+    let persistence = Persistence {
+        low_speed_limit: 50_000,
+        low_speed_time: Duration::from_secs(1),
+        ..quick_retries(1)
+    };
+    let unpacked = fetch_with(
+        &w,
+        &[http(&trickle), http(&good)],
+        &w.digest,
+        &log,
+        persistence,
+    )
+    .expect("the second mirror works");
+    assert_eq!(unpacked.source, format!("{}{FILE}", good.url()));
+    let failed = log.lines("failed");
+    assert_eq!(failed.len(), 1, "{failed:#?}");
+    assert!(failed[0].contains("too slow"), "{}", failed[0]);
 }

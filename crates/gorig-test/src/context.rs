@@ -76,11 +76,26 @@ impl TestContext {
         for dir in ["home", "data", "cache", "config"] {
             std::fs::create_dir_all(root.path().join(dir)).unwrap();
         }
-        TestContext {
+        let keyring = crate::TestKey::shared().write_public(&root.path().join("test-keyring.asc"));
+        let dead = crate::MockServer::dead_url();
+        let mut context = TestContext {
             root,
             bin: bin.into(),
             env: Vec::new(),
-        }
+        };
+        // Mirrors made by MirrorDir are signed with the shared test key; nothing may fall
+        // back to Google's servers (no .asc there, no key refresh from there).
+        context
+            .env("GORIG_KEYRING", &keyring)
+            .env("GORIG_SIGNATURE_BASE", &dead)
+            .env("GORIG_KEY_URL", format!("{dead}linux_signing_key.pub"));
+        context
+    }
+
+    /// Forgets a variable set with [`TestContext::env`].
+    pub fn unset(&mut self, key: &str) -> &mut Self {
+        self.env.retain(|(k, _)| k != key);
+        self
     }
 
     pub fn root(&self) -> &Path {

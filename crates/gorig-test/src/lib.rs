@@ -7,12 +7,14 @@
 #![allow(clippy::unwrap_used)]
 
 mod context;
+mod gpg;
 mod mirror;
 mod real;
 mod server;
 mod tarball;
 
 pub use context::{Output, TestContext};
+pub use gpg::TestKey;
 pub use mirror::{MirrorDir, fake_toolchain, sha256_hex};
 pub use real::{real_archive, test_cache_dir};
 pub use server::{Fault, MockServer};

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::gpg::TestKey;
 use crate::tarball::{Entry, tar_gz};
 
 /// Lowercase hex SHA-256 of `bytes`.
@@ -61,11 +62,13 @@ pub fn fake_toolchain(version: &str, arch: &str) -> Vec<u8> {
     ])
 }
 
-/// A mirror on disk: `<dir>/<filename>` archives, their `<filename>.sha256`, and
-/// `<dir>/index.json`.
+/// A mirror on disk: `<dir>/<filename>` archives, their `<filename>.sha256`, their
+/// `<filename>.asc` (signed by [`TestKey::shared`] unless made [`MirrorDir::unsigned`]),
+/// and `<dir>/index.json`.
 pub struct MirrorDir {
     dir: PathBuf,
     releases: Vec<serde_json::Value>,
+    signer: Option<&'static TestKey>,
 }
 
 impl MirrorDir {
@@ -76,9 +79,29 @@ impl MirrorDir {
         let mirror = MirrorDir {
             dir,
             releases: Vec::new(),
+            signer: Some(TestKey::shared()),
         };
         mirror.write_index();
         mirror
+    }
+
+    /// An empty mirror that publishes no signatures.
+    pub fn unsigned(dir: impl Into<PathBuf>) -> MirrorDir {
+        MirrorDir {
+            signer: None,
+            ..MirrorDir::new(dir)
+        }
+    }
+
+    /// Signs `filename` of this mirror with `key` (replacing its `.asc`).
+    pub fn sign_with(&self, filename: &str, key: &TestKey) {
+        key.sign(&self.dir.join(filename));
+    }
+
+    fn sign(&self, filename: &str) {
+        if let Some(key) = self.signer {
+            key.sign(&self.dir.join(filename));
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -109,6 +132,7 @@ impl MirrorDir {
             let digest = sha256_hex(bytes);
             // dl.google.com publishes the bare digest beside each archive.
             std::fs::write(self.dir.join(format!("{filename}.sha256")), &digest).unwrap();
+            self.sign(&filename);
             files.push(file_json(
                 version,
                 arch,
@@ -132,6 +156,7 @@ impl MirrorDir {
         }
         let bytes = std::fs::read(&target).unwrap();
         let digest = sha256_hex(&bytes);
+        self.sign(&filename);
         let file = file_json(version, arch, &filename, &digest, bytes.len() as u64);
         self.push_release(version, vec![file]);
         digest

@@ -25,14 +25,21 @@ pub enum Fault {
     StallAfter(usize),
     /// Serve these bytes instead of the file.
     Body(Vec<u8>),
+    /// Send headers, then `bytes` body bytes every `every`, forever (a trickling server).
+    Trickle { bytes: usize, every: Duration },
 }
 
 #[derive(Default)]
 struct State {
     root: PathBuf,
     dynamic_index: bool,
-    faults: HashMap<String, Fault>,
+    /// A fault and how many more requests it applies to (`None`: all of them).
+    faults: HashMap<String, (Fault, Option<usize>)>,
     requests: Vec<String>,
+    /// `Range:` headers received, in order.
+    ranges: Vec<String>,
+    /// Whether `Range: bytes=N-` is honoured with a 206.
+    no_ranges: bool,
 }
 
 /// The running server; stops when dropped.
@@ -88,7 +95,27 @@ impl MockServer {
             .lock()
             .unwrap()
             .faults
-            .insert(path.to_string(), fault);
+            .insert(path.to_string(), (fault, None));
+    }
+
+    /// Injects `fault` for the next `times` requests of `path` only.
+    pub fn fault_times(&self, path: &str, fault: Fault, times: usize) {
+        self.state
+            .lock()
+            .unwrap()
+            .faults
+            .insert(path.to_string(), (fault, Some(times)));
+    }
+
+    /// Ignore `Range` headers and always send the whole file (200), as some servers do.
+    pub fn without_ranges(self) -> MockServer {
+        self.state.lock().unwrap().no_ranges = true;
+        self
+    }
+
+    /// The `Range` headers received so far.
+    pub fn ranges(&self) -> Vec<String> {
+        self.state.lock().unwrap().ranges.clone()
     }
 
     pub fn clear_faults(&self) {
@@ -121,10 +148,22 @@ fn handle(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request_line = String::new();
     reader.read_line(&mut request_line)?;
+    let mut range_start: Option<usize> = None;
+    let mut range_header = None;
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line)? == 0 || line == "\r\n" || line == "\n" {
             break;
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("range")
+        {
+            let value = value.trim().to_string();
+            range_start = value
+                .strip_prefix("bytes=")
+                .and_then(|v| v.strip_suffix('-'))
+                .and_then(|v| v.parse().ok());
+            range_header = Some(value);
         }
     }
     let target = request_line
@@ -132,11 +171,21 @@ fn handle(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
         .nth(1)
         .unwrap_or("/")
         .to_string();
-    let (fault, body) = {
+    let (fault, body, no_ranges) = {
         let mut state = state.lock().unwrap();
         state.requests.push(target.clone());
-        let fault = state.faults.get(&target).cloned();
-        (fault, lookup(&state, &target))
+        if let Some(range) = range_header {
+            state.ranges.push(range);
+        }
+        let fault = match state.faults.get_mut(&target) {
+            Some((fault, None)) => Some(fault.clone()),
+            Some((fault, Some(left))) if *left > 0 => {
+                *left -= 1;
+                Some(fault.clone())
+            }
+            _ => None,
+        };
+        (fault, lookup(&state, &target), state.no_ranges)
     };
     let mut out = stream;
     let body = match fault {
@@ -162,6 +211,27 @@ fn handle(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
             out.flush()?;
             std::thread::sleep(Duration::from_secs(60));
             Ok(())
+        }
+        Some(Fault::Trickle { bytes, every }) => {
+            write_head(&mut out, 200, body.len())?;
+            for chunk in body.chunks(bytes.max(1)) {
+                out.write_all(chunk)?;
+                out.flush()?;
+                std::thread::sleep(every);
+            }
+            Ok(())
+        }
+        _ if range_start.is_some() && !no_ranges => {
+            let start = range_start.unwrap_or(0).min(body.len());
+            write!(
+                out,
+                "HTTP/1.1 206 Partial Content\r\nContent-Length: {}\r\nContent-Range: bytes {start}-{}/{}\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n",
+                body.len() - start,
+                body.len().saturating_sub(1),
+                body.len()
+            )?;
+            out.write_all(&body[start..])?;
+            out.flush()
         }
         _ => {
             write_head(&mut out, 200, body.len())?;

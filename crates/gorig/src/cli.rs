@@ -60,6 +60,39 @@ pub struct GlobalArgs {
     /// Print only errors
     #[arg(long, short, global = true)]
     pub quiet: bool,
+
+    /// Also trust the keys in this OpenPGP key file (for mirrors that re-sign archives
+    /// with their own key); repeatable [env: GORIG_KEYRING, colon-separated]
+    #[arg(long = "keyring", global = true, value_name = "FILE")]
+    pub keyrings: Vec<PathBuf>,
+
+    /// Install without checking the OpenPGP release signature (NOT recommended: the
+    /// SHA-256 from the index is then the only check) [config: verify-signature = false]
+    #[arg(long, global = true)]
+    pub no_verify_signature: bool,
+
+    /// Trust the CA certificates in this PEM file instead of the system's
+    /// [env: GORIG_CA_FILE, or SSL_CERT_FILE]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+
+    /// Client certificate (PEM) for mirrors that require mutual TLS; may also hold the key
+    /// [env: GORIG_CLIENT_CERT]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub client_cert: Option<PathBuf>,
+
+    /// Private key (PEM) of --client-cert, when not in the same file [env: GORIG_CLIENT_KEY]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub client_key: Option<PathBuf>,
+
+    /// Seconds to wait for a connection [env: GORIG_CONNECT_TIMEOUT] [default: 10]
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub connect_timeout: Option<u64>,
+
+    /// Seconds a download may stall before it is retried or the next mirror is tried
+    /// [env: GORIG_READ_TIMEOUT] [default: 30]
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub read_timeout: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -78,6 +111,36 @@ pub enum Command {
     Which(WhichArgs),
     /// Print shell code that puts the default toolchain on PATH
     Env(EnvArgs),
+    /// Show or refresh the OpenPGP keys that release signatures are checked against
+    Keys(KeysArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KeysArgs {
+    #[command(subcommand)]
+    pub command: KeysCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// List the trusted keys, their signing subkeys and where they come from
+    List {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fetch the current release key block, keep the keys whose primary fingerprint is
+    /// pinned, and store them
+    Refresh {
+        /// Where to fetch the key block [env: GORIG_KEY_URL] [default:
+        /// https://dl.google.com/linux/linux_signing_key.pub]
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]

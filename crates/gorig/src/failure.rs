@@ -59,6 +59,11 @@ impl Failure {
         self
     }
 
+    /// The error and its causes on one line.
+    pub fn summary(&self) -> String {
+        self.chain().join(": ")
+    }
+
     /// The error chain as lines: the error, then each cause.
     pub fn chain(&self) -> Vec<String> {
         self.error.chain().map(|e| e.to_string()).collect()
@@ -124,6 +129,26 @@ impl From<FetchError> for Failure {
                     "check the network or proxy (HTTPS_PROXY), or add a fallback with --mirror URL".into(),
                     "archives installed before are cached: `gorig install --offline VERSION` needs no network".into(),
                 ],
+            ),
+            FetchError::Signature { source, .. } => {
+                let mut hints = vec!["nothing was installed".to_string()];
+                if matches!(**source, gorig_fetch::signature::SignatureError::UnknownSigner { .. }) {
+                    hints.push("`gorig keys refresh` fetches Google's current release keys; a mirror that re-signs archives needs its key given with --keyring FILE".into());
+                } else {
+                    hints.push("the archive or its .asc is not what the pinned release key signed: report it to the mirror's operator, or try another source with --mirror".into());
+                }
+                (Exit::Verification, hints)
+            }
+            FetchError::SignatureMissing { .. } => (
+                Exit::Verification,
+                vec![
+                    "nothing was installed; a mirror should serve <archive>.asc beside each archive (copy them from https://dl.google.com/go/)".into(),
+                    "GORIG_SIGNATURE_BASE names another place to look; --no-verify-signature installs without the check (not recommended)".into(),
+                ],
+            ),
+            FetchError::KeyRefresh(_) => (
+                Exit::Network,
+                vec!["--key-url / GORIG_KEY_URL name where the key block is fetched from".into()],
             ),
             FetchError::Index(inner) => return Failure::from(inner.clone()),
             FetchError::BadMirror(_) | FetchError::Client(_) => (Exit::Usage, Vec::new()),

@@ -29,6 +29,9 @@ fn wants_json(command: &Command) -> bool {
         Command::Uninstall(a) => a.json,
         Command::Which(a) => a.json,
         Command::Env(a) => a.json,
+        Command::Keys(a) => match &a.command {
+            cli::KeysCommand::List { json } | cli::KeysCommand::Refresh { json, .. } => *json,
+        },
     }
 }
 
@@ -62,6 +65,7 @@ fn main() -> ExitCode {
         Command::Uninstall(args) => commands::uninstall::run(&app, args),
         Command::Which(args) => commands::which::run(&app, args),
         Command::Env(args) => commands::env::run(&app, args),
+        Command::Keys(args) => commands::keys::run(&app, &args.command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

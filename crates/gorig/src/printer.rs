@@ -58,6 +58,11 @@ impl Printer {
         }
     }
 
+    /// A warning that even `--quiet` does not hide (a security check turned off).
+    pub fn alarm(&self, text: impl AsRef<str>) {
+        eprintln!("{} {}", self.paint("WARNING:", "31"), text.as_ref());
+    }
+
     /// A note on stderr for people (waits, hints after success).
     pub fn note(&self, text: impl AsRef<str>) {
         if !self.quiet && !self.json {

@@ -65,6 +65,35 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ),
     ("GORIG_NO_PROGRESS", "1 to hide progress bars"),
     (
+        "GORIG_KEYRING",
+        "OpenPGP key files whose keys are trusted too, colon-separated",
+    ),
+    (
+        "GORIG_KEY_URL",
+        "where `gorig keys refresh` fetches the release keys (default https://dl.google.com/linux/linux_signing_key.pub)",
+    ),
+    (
+        "GORIG_SIGNATURE_BASE",
+        "where <archive>.asc is looked for when a mirror has none (default https://dl.google.com/go/)",
+    ),
+    (
+        "GORIG_VERIFY_SIGNATURE",
+        "0 to skip OpenPGP signature checks (not recommended; warned every time)",
+    ),
+    ("GORIG_CA_FILE", "PEM file of CA certificates to trust"),
+    (
+        "GORIG_CLIENT_CERT, GORIG_CLIENT_KEY",
+        "PEM client certificate and key for mutual TLS",
+    ),
+    (
+        "GORIG_RETRIES",
+        "times a dropped or stalled download is resumed or retried per mirror (default 3)",
+    ),
+    (
+        "GORIG_LOW_SPEED_LIMIT, GORIG_LOW_SPEED_TIME",
+        "abandon a download slower than LIMIT bytes/s for TIME seconds (default 1024, 30)",
+    ),
+    (
         "GORIG_SYSTEM_ROOT",
         "root prefix for --system paths (default /), for images and chroots",
     ),
@@ -74,7 +103,7 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ),
     (
         "SSL_CERT_FILE, SSL_CERT_DIR",
-        "CA certificates to trust instead of the system's store",
+        "CA certificates to trust instead of the system's store (SSL_CERT_FILE as GORIG_CA_FILE)",
     ),
     ("NO_COLOR", "disable colour"),
     (
@@ -156,6 +185,16 @@ pub struct ConfigFile {
     pub max_entries: Option<u64>,
     pub max_unpacked_bytes: Option<u64>,
     pub checksum_from_mirror: Option<bool>,
+    pub verify_signature: Option<bool>,
+    pub keyrings: Option<Vec<PathBuf>>,
+    pub key_url: Option<String>,
+    pub signature_base: Option<String>,
+    pub ca_file: Option<PathBuf>,
+    pub client_cert: Option<PathBuf>,
+    pub client_key: Option<PathBuf>,
+    pub retries: Option<u32>,
+    pub low_speed_limit: Option<u64>,
+    pub low_speed_time: Option<u64>,
 }
 
 impl ConfigFile {
@@ -186,9 +225,22 @@ impl ConfigFile {
             max_entries: self.max_entries.or(lower.max_entries),
             max_unpacked_bytes: self.max_unpacked_bytes.or(lower.max_unpacked_bytes),
             checksum_from_mirror: self.checksum_from_mirror.or(lower.checksum_from_mirror),
+            verify_signature: self.verify_signature.or(lower.verify_signature),
+            keyrings: self.keyrings.or(lower.keyrings),
+            key_url: self.key_url.or(lower.key_url),
+            signature_base: self.signature_base.or(lower.signature_base),
+            ca_file: self.ca_file.or(lower.ca_file),
+            client_cert: self.client_cert.or(lower.client_cert),
+            client_key: self.client_key.or(lower.client_key),
+            retries: self.retries.or(lower.retries),
+            low_speed_limit: self.low_speed_limit.or(lower.low_speed_limit),
+            low_speed_time: self.low_speed_time.or(lower.low_speed_time),
         }
     }
 }
+
+/// Retries and the low-speed rule of downloads (see `gorig_fetch::Persistence`).
+pub use gorig_fetch::Persistence;
 
 /// Paths of system mode, all under the system root prefix.
 #[derive(Debug, Clone)]
@@ -216,6 +268,16 @@ pub struct Settings {
     pub arch: Option<GoArch>,
     pub client: ClientConfig,
     pub limits: ExtractLimits,
+    /// How hard a download is pushed before the next mirror is tried.
+    pub persistence: Persistence,
+    /// Check OpenPGP release signatures (on unless turned off explicitly).
+    pub verify_signature: bool,
+    /// Key files whose keys are trusted too (their primaries become pinned).
+    pub keyrings: Vec<PathBuf>,
+    /// Where `keys refresh` fetches the release key block.
+    pub key_url: String,
+    /// Where `<archive>.asc` is looked for when a mirror has none.
+    pub signature_base: Mirror,
     pub quiet: bool,
     pub progress: bool,
     pub color: bool,
@@ -373,8 +435,29 @@ impl Settings {
             Ok(file.unwrap_or(default))
         };
         let index_ttl = number(None, "GORIG_INDEX_TTL", config.index_ttl, 3600)?;
-        let connect = number(None, "GORIG_CONNECT_TIMEOUT", config.connect_timeout, 10)?;
-        let read = number(None, "GORIG_READ_TIMEOUT", config.read_timeout, 30)?;
+        let connect = number(
+            global.connect_timeout,
+            "GORIG_CONNECT_TIMEOUT",
+            config.connect_timeout,
+            10,
+        )?;
+        let read = number(
+            global.read_timeout,
+            "GORIG_READ_TIMEOUT",
+            config.read_timeout,
+            30,
+        )?;
+        let persistence = Persistence {
+            retries: number(None, "GORIG_RETRIES", config.retries.map(u64::from), 3)? as u32,
+            low_speed_limit: number(None, "GORIG_LOW_SPEED_LIMIT", config.low_speed_limit, 1024)?,
+            low_speed_time: Duration::from_secs(number(
+                None,
+                "GORIG_LOW_SPEED_TIME",
+                config.low_speed_time,
+                30,
+            )?),
+            ..Persistence::default()
+        };
         let defaults = ExtractLimits::default();
         let limits = ExtractLimits {
             max_entries: number(
@@ -398,17 +481,25 @@ impl Settings {
             .or(config.arch.clone());
         let arch = arch_text.map(|a| a.parse::<GoArch>()).transpose()?;
 
-        let proxy = [
-            "ALL_PROXY",
-            "all_proxy",
-            "HTTPS_PROXY",
-            "https_proxy",
-            "HTTP_PROXY",
-            "http_proxy",
-        ]
-        .iter()
-        .find_map(|k| env.get(k))
-        .map(String::from);
+        // curl's rule: the scheme's own variable, else ALL_PROXY; lower case first, as
+        // curl reads it (and upper-case HTTP_PROXY is ignored by CGI-safe tools, but not
+        // by gorig, which never runs as a CGI script).
+        let proxy_var = |names: &[&str]| names.iter().find_map(|k| env.get(k)).map(String::from);
+        let https_proxy = proxy_var(&["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]);
+        let http_proxy = proxy_var(&["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"]);
+        let path_setting = |flag: &Option<PathBuf>, var: &str, file: &Option<PathBuf>| {
+            flag.clone()
+                .or_else(|| env.get(var).map(PathBuf::from))
+                .or_else(|| file.clone())
+        };
+        let ca_file = path_setting(&global.ca_file, "GORIG_CA_FILE", &config.ca_file)
+            .or_else(|| env.get("SSL_CERT_FILE").map(PathBuf::from));
+        let client_cert = path_setting(
+            &global.client_cert,
+            "GORIG_CLIENT_CERT",
+            &config.client_cert,
+        );
+        let client_key = path_setting(&global.client_key, "GORIG_CLIENT_KEY", &config.client_key);
         let no_proxy = env
             .get("NO_PROXY")
             .or_else(|| env.get("no_proxy"))
@@ -418,8 +509,12 @@ impl Settings {
             trust: trust_roots(env, Path::new("/")),
             connect_timeout: Duration::from_secs(connect),
             read_timeout: Duration::from_secs(read),
-            proxy,
+            https_proxy,
+            http_proxy,
             no_proxy,
+            ca_file,
+            client_cert,
+            client_key,
             ..ClientConfig::default()
         };
 
@@ -436,6 +531,37 @@ impl Settings {
             bail!("--offline and --refresh contradict each other: pick one");
         }
 
+        let verify_signature = if global.no_verify_signature {
+            false
+        } else if let Some(text) = env.get("GORIG_VERIFY_SIGNATURE") {
+            !matches!(
+                text.to_ascii_lowercase().as_str(),
+                "0" | "false" | "no" | "off"
+            )
+        } else {
+            config.verify_signature.unwrap_or(true)
+        };
+        let keyrings = if !global.keyrings.is_empty() {
+            global.keyrings.clone()
+        } else if let Some(list) = env.get("GORIG_KEYRING") {
+            list.split(':')
+                .filter(|p| !p.is_empty())
+                .map(PathBuf::from)
+                .collect()
+        } else {
+            config.keyrings.clone().unwrap_or_default()
+        };
+        let key_url = env
+            .get("GORIG_KEY_URL")
+            .map(String::from)
+            .or(config.key_url.clone())
+            .unwrap_or_else(|| gorig_fetch::signature::DEFAULT_KEY_URL.to_string());
+        let signature_base = Mirror::parse(
+            env.get("GORIG_SIGNATURE_BASE")
+                .or(config.signature_base.as_deref())
+                .unwrap_or(gorig_fetch::DEFAULT_DOWNLOAD_BASE),
+        )?;
+
         Ok(Settings {
             home,
             cache_dir,
@@ -449,6 +575,11 @@ impl Settings {
             arch,
             client,
             limits,
+            persistence,
+            verify_signature,
+            keyrings,
+            key_url,
+            signature_base,
             quiet: global.quiet,
             progress: stderr_is_tty && !global.quiet && !env.flag("GORIG_NO_PROGRESS"),
             color: stderr_is_tty && env.get("NO_COLOR").is_none(),

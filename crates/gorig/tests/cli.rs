@@ -86,7 +86,11 @@ fn install_latest_from_a_loopback_mirror_then_use_it() {
     assert_eq!(w.go_version(), "go version go1.22.5 linux/amd64");
     assert_eq!(
         server.requests(),
-        ["/?mode=json&include=all", "/go1.22.5.linux-amd64.tar.gz"]
+        [
+            "/?mode=json&include=all",
+            "/go1.22.5.linux-amd64.tar.gz.asc",
+            "/go1.22.5.linux-amd64.tar.gz"
+        ]
     );
     let which = w.run(&["which"]);
     which.success();
@@ -230,6 +234,7 @@ fn file_urls_and_static_http_mirrors_serve_index_json() {
         [
             "/?mode=json&include=all",
             "/index.json",
+            "/go1.21.13.linux-amd64.tar.gz.asc",
             "/go1.21.13.linux-amd64.tar.gz"
         ]
     );

@@ -5,8 +5,10 @@
 
 use std::path::PathBuf;
 
+use gorig_fetch::signature::format_time;
 use gorig_fetch::{
-    DigestSource, Fetcher, IndexOrigin, LoadedIndex, Reporter, UnpackOptions, Unpacked,
+    DigestSource, Fetcher, IndexOrigin, LoadedIndex, Reporter, SignatureVerifier, UnpackOptions,
+    Unpacked,
 };
 use gorig_host::Platform;
 use gorig_index::{Artifact, IndexError, archive_filename};
@@ -25,7 +27,7 @@ enum Outcome {
     Installed {
         version: GoVersion,
         artifact: Artifact,
-        unpacked: Unpacked,
+        unpacked: Box<Unpacked>,
     },
     AlreadyInstalled(GoVersion),
 }
@@ -54,6 +56,13 @@ pub fn run(app: &App, args: &InstallArgs) -> Result<(), Failure> {
     let reporter = app.reporter();
     let reporter = reporter.as_ref();
     let platform = app.platform()?;
+    let refresher = || crate::commands::keys::refresh(app, None).map(|(ring, _)| ring);
+    let verifier = crate::commands::keys::verifier(app, &refresher)?;
+    let run = Run {
+        platform,
+        verifier: verifier.as_ref(),
+        reporter,
+    };
     {
         let lock = app.lock_store()?;
         let removed = app.store.sweep(&lock)?;
@@ -73,9 +82,8 @@ pub fn run(app: &App, args: &InstallArgs) -> Result<(), Failure> {
             request,
             args,
             from_mirror,
-            &platform,
+            &run,
             &mut index,
-            reporter,
         )?;
         let version = outcome.version();
         let became_default = make_default_if_needed(
@@ -94,15 +102,27 @@ pub fn run(app: &App, args: &InstallArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// What stays the same for every version one `install` installs.
+struct Run<'a> {
+    platform: Platform,
+    verifier: Option<&'a SignatureVerifier<'a>>,
+    reporter: &'a dyn Reporter,
+}
+
 fn install_one(
     app: &App,
     request: &VersionRequest,
     args: &InstallArgs,
     from_mirror: bool,
-    platform: &Platform,
+    run: &Run<'_>,
     index: &mut Option<LoadedIndex>,
-    reporter: &dyn Reporter,
 ) -> Result<Outcome, Failure> {
+    let Run {
+        platform,
+        verifier,
+        reporter,
+    } = *run;
+    let platform = &platform;
     if let VersionRequest::Exact(version) = request
         && already_installed(app, version, platform, args.force)?
     {
@@ -140,8 +160,10 @@ fn install_one(
             } else {
                 DigestSource::Index
             },
+            persistence: app.settings.persistence,
             ..UnpackOptions::default()
         },
+        signatures: verifier,
     };
     let unpacked = match fetcher.unpack(&artifact, &app.settings.mirrors, &staging) {
         Ok(unpacked) => unpacked,
@@ -159,7 +181,7 @@ fn install_one(
     Ok(Outcome::Installed {
         version,
         artifact,
-        unpacked,
+        unpacked: Box::new(unpacked),
     })
 }
 
@@ -327,6 +349,13 @@ fn report(app: &App, outcome: &Outcome, became_default: bool) {
                     "from_cache": unpacked.from_cache,
                     "archive_bytes": unpacked.archive_bytes,
                     "files": unpacked.stats.files,
+                    "signature": unpacked.signature.as_ref().map(|sig| json!({
+                        "primary_fingerprint": sig.primary_fingerprint,
+                        "signing_key_fingerprint": sig.signing_key_fingerprint,
+                        "signing_key_id": sig.signing_key_id,
+                        "created": format_time(sig.created),
+                        "key_origin": sig.key_origin,
+                    })),
                     "default": app.store.default_version() == Some(version),
                 }));
             } else {
@@ -335,8 +364,16 @@ fn report(app: &App, outcome: &Outcome, became_default: bool) {
                 } else {
                     ""
                 };
+                let signed = match &unpacked.signature {
+                    Some(sig) => format!(
+                        ", signed by {} on {}",
+                        sig.signing_key_id,
+                        &format_time(sig.created)[..10]
+                    ),
+                    None => ", signature NOT checked".to_string(),
+                };
                 app.printer.info(format!(
-                    "installed {version} in {} (sha256 {} verified{from})",
+                    "installed {version} in {} (sha256 {} verified{signed}{from})",
                     path.display(),
                     short_digest(&unpacked.sha256)
                 ));

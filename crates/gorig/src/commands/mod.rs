@@ -3,6 +3,7 @@
 
 pub mod env;
 pub mod install;
+pub mod keys;
 pub mod list;
 pub mod uninstall;
 pub mod use_;
