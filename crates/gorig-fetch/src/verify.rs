@@ -77,11 +77,20 @@ impl<'a> SignatureVerifier<'a> {
             "the signature was made by key {}, which the keyring lacks: refreshing the release keys",
             signature.issuer()
         ));
-        let fresh = refresh()?;
-        if let Ok(mut slot) = self.keyring.lock() {
-            *slot = fresh.clone();
+        match refresh() {
+            Ok(fresh) => {
+                if let Ok(mut slot) = self.keyring.lock() {
+                    *slot = fresh.clone();
+                }
+                Ok(fresh)
+            }
+            Err(e) => {
+                // The check below then fails with the unknown signer, which is the error
+                // that matters; the refresh failure is said here.
+                reporter.warn(&format!("could not refresh the release keys: {e}"));
+                Ok(ring)
+            }
         }
-        Ok(fresh)
     }
 }
 

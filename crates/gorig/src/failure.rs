@@ -147,7 +147,7 @@ impl From<FetchError> for Failure {
                 ],
             ),
             FetchError::KeyRefresh(_) => (
-                Exit::Network,
+                Exit::Verification,
                 vec!["--key-url / GORIG_KEY_URL name where the key block is fetched from".into()],
             ),
             FetchError::Index(inner) => return Failure::from(inner.clone()),

@@ -77,14 +77,7 @@ pub fn run(app: &App, args: &InstallArgs) -> Result<(), Failure> {
     let mut index: Option<LoadedIndex> = None;
     let mut last = None;
     for request in &requests {
-        let outcome = install_one(
-            app,
-            request,
-            args,
-            from_mirror,
-            &run,
-            &mut index,
-        )?;
+        let outcome = install_one(app, request, args, from_mirror, &run, &mut index)?;
         let version = outcome.version();
         let became_default = make_default_if_needed(
             app,
