@@ -9,13 +9,17 @@
 mod context;
 mod gpg;
 mod mirror;
+mod proxy;
 mod real;
 mod server;
 mod tarball;
+mod tls;
 
 pub use context::{Output, TestContext};
 pub use gpg::TestKey;
 pub use mirror::{MirrorDir, fake_toolchain, sha256_hex};
+pub use proxy::{ProxiedRequest, ProxyServer};
 pub use real::{real_archive, test_cache_dir};
 pub use server::{Fault, MockServer};
 pub use tarball::{Entry, tar_gz, tar_gz_level};
+pub use tls::TestPki;

@@ -45,6 +45,7 @@ struct State {
 /// The running server; stops when dropped.
 pub struct MockServer {
     addr: SocketAddr,
+    tls: bool,
     state: Arc<Mutex<State>>,
     stop: Arc<AtomicBool>,
 }
@@ -52,12 +53,27 @@ pub struct MockServer {
 impl MockServer {
     /// Serves the files of `root` (a static mirror: no dynamic index).
     pub fn serve_dir(root: impl Into<PathBuf>) -> MockServer {
+        MockServer::start(root.into(), None)
+    }
+
+    /// Serves the files of `root` over HTTPS with `config` (see `TestPki`); a client
+    /// that fails the handshake (unknown CA, no client certificate when one is
+    /// required) is logged as a request `TLS handshake failed`.
+    pub fn serve_dir_tls(
+        root: impl Into<PathBuf>,
+        config: Arc<rustls::ServerConfig>,
+    ) -> MockServer {
+        MockServer::start(root.into(), Some(config))
+    }
+
+    fn start(root: PathBuf, tls: Option<Arc<rustls::ServerConfig>>) -> MockServer {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let state = Arc::new(Mutex::new(State {
-            root: root.into(),
+            root,
             ..State::default()
         }));
+        let is_tls = tls.is_some();
         let stop = Arc::new(AtomicBool::new(false));
         {
             let state = Arc::clone(&state);
@@ -69,18 +85,49 @@ impl MockServer {
                     }
                     let Ok(stream) = stream else { continue };
                     let state = Arc::clone(&state);
+                    let tls = tls.clone();
                     std::thread::spawn(move || {
-                        let _ = handle(stream, &state);
+                        let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+                        match tls {
+                            None => {
+                                let _ = handle(stream, &state);
+                            }
+                            Some(config) => {
+                                let Ok(connection) = rustls::ServerConnection::new(config) else {
+                                    return;
+                                };
+                                let mut tls_stream = rustls::StreamOwned::new(connection, stream);
+                                // Complete the handshake first, so a refused client is
+                                // seen as such rather than as an empty request.
+                                while tls_stream.conn.is_handshaking() {
+                                    if tls_stream.conn.complete_io(&mut tls_stream.sock).is_err() {
+                                        state
+                                            .lock()
+                                            .unwrap()
+                                            .requests
+                                            .push("TLS handshake failed".to_string());
+                                        return;
+                                    }
+                                }
+                                let _ = handle(tls_stream, &state);
+                            }
+                        }
                     });
                 }
             });
         }
-        MockServer { addr, state, stop }
+        MockServer {
+            addr,
+            tls: is_tls,
+            state,
+            stop,
+        }
     }
 
-    /// `http://127.0.0.1:<port>/`
+    /// `http://127.0.0.1:<port>/` (https for a TLS server).
     pub fn url(&self) -> String {
-        format!("http://{}/", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}/", self.addr)
     }
 
     /// Also answer `/?mode=json...` with `index.json`, as go.dev does.
@@ -143,9 +190,8 @@ impl Drop for MockServer {
     }
 }
 
-fn handle(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut reader = BufReader::new(stream.try_clone()?);
+fn handle<S: Read + Write>(stream: S, state: &Mutex<State>) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream);
     let mut request_line = String::new();
     reader.read_line(&mut request_line)?;
     let mut range_start: Option<usize> = None;
@@ -187,33 +233,33 @@ fn handle(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
         };
         (fault, lookup(&state, &target), state.no_ranges)
     };
-    let mut out = stream;
+    let out = reader.get_mut();
     let body = match fault {
         Some(Fault::Status(code)) => {
-            return respond(&mut out, code, b"injected failure\n");
+            return respond(out, code, b"injected failure\n");
         }
         Some(Fault::Body(ref bytes)) => Some(bytes.clone()),
         _ => body,
     };
     let Some(body) = body else {
-        return respond(&mut out, 404, b"not found\n");
+        return respond(out, 404, b"not found\n");
     };
     match fault {
         Some(Fault::DropAfter(n)) => {
-            write_head(&mut out, 200, body.len())?;
+            write_head(out, 200, body.len())?;
             out.write_all(&body[..n.min(body.len())])?;
             out.flush()?;
             Ok(())
         }
         Some(Fault::StallAfter(n)) => {
-            write_head(&mut out, 200, body.len())?;
+            write_head(out, 200, body.len())?;
             out.write_all(&body[..n.min(body.len())])?;
             out.flush()?;
             std::thread::sleep(Duration::from_secs(60));
             Ok(())
         }
         Some(Fault::Trickle { bytes, every }) => {
-            write_head(&mut out, 200, body.len())?;
+            write_head(out, 200, body.len())?;
             for chunk in body.chunks(bytes.max(1)) {
                 out.write_all(chunk)?;
                 out.flush()?;
@@ -234,7 +280,7 @@ fn handle(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
             out.flush()
         }
         _ => {
-            write_head(&mut out, 200, body.len())?;
+            write_head(out, 200, body.len())?;
             out.write_all(&body)?;
             out.flush()
         }
@@ -269,14 +315,14 @@ fn lookup(state: &State, target: &str) -> Option<Vec<u8>> {
     Some(bytes)
 }
 
-fn write_head(out: &mut TcpStream, status: u16, length: usize) -> std::io::Result<()> {
+fn write_head(out: &mut impl Write, status: u16, length: usize) -> std::io::Result<()> {
     write!(
         out,
         "HTTP/1.1 {status} X\r\nContent-Length: {length}\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n"
     )
 }
 
-fn respond(out: &mut TcpStream, status: u16, body: &[u8]) -> std::io::Result<()> {
+fn respond(out: &mut impl Write, status: u16, body: &[u8]) -> std::io::Result<()> {
     write_head(out, status, body.len())?;
     out.write_all(body)?;
     out.flush()
