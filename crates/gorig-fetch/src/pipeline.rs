@@ -24,6 +24,7 @@ use gorig_index::Artifact;
 use crate::buffers::Buffers;
 use crate::extract::{ExtractLimits, ExtractStats, extract_tar};
 use crate::index_fetch::hex;
+use crate::sandbox::Sandbox;
 use crate::signature::{SignatureCheck, SignatureEvidence};
 use crate::verify::{FoundSignature, SignatureVerifier};
 use crate::{Client, DownloadCache, ExtractError, FetchError, Location, Mirror, Reporter};
@@ -104,6 +105,8 @@ pub struct Unpacked {
     pub stats: ExtractStats,
     /// Who signed the archive; `None` only when signature checks were turned off.
     pub signature: Option<SignatureEvidence>,
+    /// How the extracting threads were confined.
+    pub sandbox: Sandbox,
 }
 
 /// Downloads and unpacks archives.
@@ -215,6 +218,7 @@ impl Fetcher<'_> {
             archive_bytes: pass.received,
             stats: pass.stats,
             signature: pass.signature,
+            sandbox: pass.sandbox,
         })
     }
 
@@ -300,6 +304,7 @@ impl Fetcher<'_> {
                     archive_bytes: pass.received,
                     stats: pass.stats,
                     signature: pass.signature,
+                    sandbox: pass.sandbox,
                 })
             }
             Err(e) => {
@@ -376,7 +381,7 @@ impl Fetcher<'_> {
         // off the critical path, which is inflate.
         let buffers = Buffers::new(READ_CHUNK, READ_AHEAD + 2);
         let signature_buffers = Buffers::new(READ_CHUNK, READ_AHEAD + 2);
-        let (extracted, drained, source, signed) = std::thread::scope(|scope| {
+        let (extraction, source, signed) = std::thread::scope(|scope| {
             let (sender, receiver) = sync_channel::<Vec<u8>>(READ_AHEAD);
             let buffers = &buffers;
             // The OpenPGP check gets its own copy of every chunk on its own thread, so it
@@ -402,34 +407,49 @@ impl Fetcher<'_> {
                 source.pump(&sender, buffers, signature_sender);
                 source
             });
-            let mut chunks = ChannelReader {
-                receiver,
-                chunk: Vec::new(),
-                at: 0,
-                buffers,
-            };
-            let mut gz = GzDecoder::new(&mut chunks);
-            let extracted =
-                extract_tar(&mut gz, staging, &self.options.limits, self.options.writers)
+            let limits = self.options.limits;
+            let writers = self.options.writers;
+            // Extraction runs on its own thread, sandboxed (Landlock) to write only
+            // beneath staging; its writer threads inherit that. This thread stays free
+            // to publish afterwards.
+            let extractor = scope.spawn(move || {
+                let sandbox = crate::sandbox::restrict_writes_to(staging);
+                let mut chunks = ChannelReader {
+                    receiver,
+                    chunk: Vec::new(),
+                    at: 0,
+                    buffers,
+                };
+                let mut gz = GzDecoder::new(&mut chunks);
+                let extracted = extract_tar(&mut gz, staging, &limits, writers)
                     // Read what the tar parser left (end-of-archive padding, the gzip
                     // trailer with its CRC), so a damaged tail fails here too.
                     .and_then(|stats| {
                         io::copy(&mut gz, &mut io::sink()).map_err(ExtractError::Corrupt)?;
                         Ok(stats)
                     });
-            drop(gz);
-            // Hash every remaining byte: the digest must cover the whole file, and a
-            // corrupt archive is best reported as the checksum mismatch it is. After a
-            // disk error there is no point: dropping the receiver stops the reader.
-            let drained = match &extracted {
-                Err(ExtractError::Write { .. }) => None,
-                _ => Some(io::copy(&mut chunks, &mut io::sink())),
-            };
-            drop(chunks);
+                drop(gz);
+                // Hash every remaining byte: the digest must cover the whole file, and a
+                // corrupt archive is best reported as the checksum mismatch it is. After
+                // a disk error there is no point: dropping the receiver stops the reader.
+                let drained = match &extracted {
+                    Err(ExtractError::Write { .. }) => None,
+                    _ => Some(io::copy(&mut chunks, &mut io::sink())),
+                };
+                (extracted, drained, sandbox)
+            });
+            let extraction = extractor.join();
             let source = pump.join();
             let signed = verifier.map(|thread| thread.join());
-            (extracted, drained, source, signed)
+            (extraction, source, signed)
         });
+        let (extracted, drained, sandbox) = extraction.map_err(|_| {
+            FetchError::io(
+                "unpack",
+                staging.to_path_buf(),
+                io::Error::other("the extracting thread panicked"),
+            )
+        })?;
         let mut source = source.map_err(|_| {
             FetchError::io(
                 "read",
@@ -512,6 +532,7 @@ impl Fetcher<'_> {
             stats,
             cached,
             signature,
+            sandbox,
         })
     }
 }
@@ -536,6 +557,7 @@ struct Pass {
     /// Whether the copy written to the download cache is complete.
     cached: bool,
     signature: Option<SignatureEvidence>,
+    sandbox: Sandbox,
 }
 
 /// Chunks the reader thread may run ahead of the inflater.

@@ -349,6 +349,7 @@ fn report(app: &App, outcome: &Outcome, became_default: bool) {
                         "created": format_time(sig.created),
                         "key_origin": sig.key_origin,
                     })),
+                    "sandbox": unpacked.sandbox.name(),
                     "default": app.store.default_version() == Some(version),
                 }));
             } else {
