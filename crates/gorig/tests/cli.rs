@@ -610,39 +610,6 @@ fn an_interrupted_install_leaves_the_default_working_and_is_cleaned_next_time() 
 }
 
 #[test]
-fn concurrent_installs_of_one_version_download_once() {
-    let mut w = world();
-    let server = w.loopback_mirror();
-    w.run(&["list", "--remote"]).success();
-    let before = server.requests().len();
-    let spawned: Vec<_> = (0..4)
-        .map(|_| {
-            w.ctx
-                .command()
-                .args(["install", "1.22.5"])
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .expect("spawn")
-        })
-        .collect();
-    for child in spawned {
-        let out = child.wait_with_output().expect("wait");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    let downloads = server.requests()[before..]
-        .iter()
-        .filter(|r| r.ends_with(".tar.gz"))
-        .count();
-    assert_eq!(downloads, 1, "one download for four concurrent installs");
-    assert_eq!(w.versions_on_disk(), ["go1.22.5"]);
-}
-
-#[test]
 fn no_space_left_is_a_clean_filesystem_error() {
     let mut w = world().offline_mirror();
     let home = w.ctx.root().join("tiny");
