@@ -30,6 +30,11 @@ pub enum Entry {
     Fifo {
         name: String,
     },
+    /// A character or block device node.
+    Device {
+        name: String,
+        block: bool,
+    },
 }
 
 impl Entry {
@@ -111,6 +116,17 @@ pub(crate) fn append<W: Write>(builder: &mut tar::Builder<W>, entry: &Entry) {
         Entry::Fifo { name } => {
             header.set_entry_type(tar::EntryType::Fifo);
             header.set_mode(0o644);
+            (name, &[], None)
+        }
+        Entry::Device { name, block } => {
+            header.set_entry_type(if *block {
+                tar::EntryType::Block
+            } else {
+                tar::EntryType::Char
+            });
+            header.set_mode(0o666);
+            header.set_device_major(1).unwrap();
+            header.set_device_minor(3).unwrap();
             (name, &[], None)
         }
     };
