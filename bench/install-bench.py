@@ -5,9 +5,12 @@ Builds a loopback mirror from the real go1.27.3 archive (rebuilt from PyPI's go-
 by `gorig-test-archive`), then runs, interleaved and each into a fresh directory on tmpfs
 (/dev/shm, since ext4 slows file creation after mass deletes):
 
-  gorig install             download + SHA-256 + gunzip + untar in one pass (verified)
+  gorig install             download + SHA-256 + OpenPGP signature + gunzip + untar in
+                            one pass (archive signed by a throwaway key made here)
+  gorig install --no-verify-signature   the same without the signature, for its cost
   curl | tar -xz            the unverified one-liner
   curl -o, sha256sum -c, tar -xzf   the verified three-step script
+  curl + gpg --verify + sha256sum + tar   what Docker's golang image does by hand
   mise install go@X         with MISE_GO_DOWNLOAD_MIRROR at the mirror and MISE_GO_REPO
                             at a bare git repo holding only the release tag
 
@@ -16,7 +19,7 @@ RSS of each. Usage:
 
   bench/install-bench.py [--runs N] [--version go1.27.3] [--no-mise] [--gorig BINARY]
 
-Needs: cargo, curl, tar, sha256sum, git, GNU time (/usr/bin/time, Debian package `time`),
+Needs: cargo, curl, tar, sha256sum, gpg, git, GNU time (/usr/bin/time, Debian package `time`),
 python3 (+pip for the wheel), npm for mise.
 """
 
@@ -103,6 +106,7 @@ def make_mirror(archive, version, arch):
         "filename": filename, "os": "linux", "arch": arch, "version": version,
         "sha256": digest, "size": size, "kind": "archive"}]}]
     (mirror / "index.json").write_text(json.dumps(index, indent=1))
+    sign(mirror / filename)
     # mise lists versions with `git ls-remote --tags` of the Go repository.
     repo = mirror / "go.git"
     env = dict(os.environ, GIT_AUTHOR_NAME="b", GIT_AUTHOR_EMAIL="b@b", GIT_COMMITTER_NAME="b",
@@ -115,6 +119,29 @@ def make_mirror(archive, version, arch):
     run(["git", "clone", "-q", "--bare", str(work), str(repo)], env=env)
     shutil.rmtree(work)
     return filename, digest, size
+
+
+GNUPG = SHM / "gnupg"
+
+
+def sign(path):
+    """Signs path into path.asc with a throwaway key (primary + Ed25519 signing subkey,
+    the shape of Google's), and exports the public key for GORIG_KEYRING."""
+    shutil.rmtree(GNUPG, ignore_errors=True)
+    GNUPG.mkdir(mode=0o700, parents=True)
+    gpg = ["gpg", "--homedir", str(GNUPG), "--batch", "--yes", "--pinentry-mode", "loopback",
+           "--passphrase", ""]
+    run(gpg + ["--quick-generate-key", "bench <bench@gorig.test>", "ed25519", "cert", "never"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    listing = subprocess.run(gpg + ["--with-colons", "--fingerprint", "--list-keys"],
+                             capture_output=True, text=True, check=True).stdout
+    fingerprint = [l.split(":")[9] for l in listing.splitlines() if l.startswith("fpr:")][0]
+    run(gpg + ["--quick-add-key", fingerprint, "ed25519", "sign", "never"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    run(gpg + ["--armor", "--detach-sign", "--digest-algo", "SHA512", "--output", f"{path}.asc",
+               str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(GNUPG / "release-key.asc", "wb") as out:
+        run(gpg + ["--armor", "--export", fingerprint], stdout=out)
 
 
 def measure(cmd, env, cwd):
@@ -163,9 +190,15 @@ def main():
 
     def gorig_cmd(d):
         env = dict(base_env, GORIG_HOME=str(d / "home"), GORIG_CACHE_DIR=str(d / "cache"),
-                   GORIG_MIRROR=url, GORIG_INDEX=f"{url}/index.json", GORIG_NO_PROGRESS="1")
+                   GORIG_MIRROR=url, GORIG_INDEX=f"{url}/index.json", GORIG_NO_PROGRESS="1",
+                   GORIG_KEYRING=str(GNUPG / "release-key.asc"))
         return [str(gorig), "install", bare], env, d / "home" / "versions" / args.version / "bin" / "go"
-    tools["gorig install (verified)"] = gorig_cmd
+    tools["gorig install (sha256 + signature)"] = gorig_cmd
+
+    def gorig_unsigned_cmd(d):
+        cmd, env, check = gorig_cmd(d)
+        return cmd[:2] + ["--no-verify-signature"] + cmd[2:], env, check
+    tools["gorig install --no-verify-signature"] = gorig_unsigned_cmd
 
     def curl_tar(d):
         return (["sh", "-c", f"curl -sSf {url}/{filename} | tar -xz -C {d}"], base_env, d / "go" / "bin" / "go")
@@ -177,6 +210,16 @@ def main():
                   f"tar -xzf {filename} -C {d}")
         return (["sh", "-c", script], base_env, d / "go" / "bin" / "go")
     tools["curl -o && sha256sum -c && tar -xzf"] = curl_sha_tar
+
+    def curl_gpg_tar(d):
+        # What Docker's golang image does by hand: fetch both, gpg --verify, check, unpack.
+        script = (f"curl -sSf -o {d}/{filename} {url}/{filename} && "
+                  f"curl -sSf -o {d}/{filename}.asc {url}/{filename}.asc && "
+                  f"gpg --homedir {GNUPG} --batch --quiet --verify {d}/{filename}.asc {d}/{filename} 2>/dev/null && "
+                  f"cd {d} && echo '{digest}  {filename}' | sha256sum -c --quiet && "
+                  f"tar -xzf {filename} -C {d}")
+        return (["sh", "-c", script], base_env, d / "go" / "bin" / "go")
+    tools["curl + gpg --verify + sha256sum + tar"] = curl_gpg_tar
 
     if not args.no_mise:
         mise = mise_binary()

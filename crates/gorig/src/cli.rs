@@ -67,7 +67,7 @@ pub struct GlobalArgs {
     pub keyrings: Vec<PathBuf>,
 
     /// Install without checking the OpenPGP release signature (NOT recommended: the
-    /// SHA-256 from the index is then the only check) [config: verify-signature = false]
+    /// SHA-256 from the index is then the only check) [config: verify_signature = false]
     #[arg(long, global = true)]
     pub no_verify_signature: bool,
 

@@ -94,7 +94,7 @@ pub fn verifier<'a>(
 ) -> Result<Option<SignatureVerifier<'a>>, Failure> {
     if !app.settings.verify_signature {
         app.printer.alarm(
-            "OpenPGP signature checks are OFF (--no-verify-signature / verify-signature = false): only the SHA-256 from the index protects this install",
+            "OpenPGP signature checks are OFF (--no-verify-signature / verify_signature = false): only the SHA-256 from the index protects this install",
         );
         return Ok(None);
     }
@@ -122,6 +122,7 @@ pub fn run(app: &App, command: &KeysCommand) -> Result<(), Failure> {
             let shown = url.unwrap_or(&app.settings.key_url);
             if app.printer.json {
                 app.printer.json_line(&json!({
+                    "schema_version": 1,
                     "kind": "keys-refreshed",
                     "url": gorig_fetch::redact(shown),
                     "kept": kept,
@@ -145,6 +146,7 @@ fn list(app: &App) -> Result<(), Failure> {
     let summaries = ring.summaries();
     if app.printer.json {
         app.printer.json_line(&json!({
+            "schema_version": 1,
             "kind": "keys",
             "pinned": ring.primary_fingerprints(),
             "keys": summaries.iter().map(summary_json).collect::<Vec<_>>(),
