@@ -129,13 +129,22 @@ impl Client {
         match location {
             Location::File(path) => {
                 use std::io::{Seek, SeekFrom};
-                let mut opened = self.open(location)?;
-                let mut file =
-                    std::fs::File::open(path).map_err(|e| FetchError::io("read", path, e))?;
+                let mut file = std::fs::File::open(path).map_err(|e| match e.kind() {
+                    io::ErrorKind::NotFound => FetchError::NotFound {
+                        url: location.to_string(),
+                    },
+                    _ => FetchError::io("read", path, e),
+                })?;
+                let length = file.metadata().ok().map(|m| m.len());
                 file.seek(SeekFrom::Start(offset))
                     .map_err(|e| FetchError::io("read", path, e))?;
-                opened.reader = Box::new(file);
-                Ok((opened, offset))
+                Ok((
+                    Opened {
+                        reader: Box::new(file),
+                        length,
+                    },
+                    offset,
+                ))
             }
             Location::Http(url) => {
                 let agent = self.agent_for(url);

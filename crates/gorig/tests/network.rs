@@ -179,25 +179,30 @@ fn plain_http_goes_through_http_proxy_or_all_proxy_unless_no_proxy_says_otherwis
     w.install(&[]).success();
     assert!(proxy.requests().is_empty(), "{:?}", proxy.requests());
 
-    w.ctx.run(&["uninstall", "--force", "1.22.5"]).success();
-    w.ctx.unset("HTTPS_PROXY");
-    w.ctx.env("ALL_PROXY", proxy.url_with_credentials());
-    let out = w.install(&["--refresh"]);
-    out.success();
-    assert!(!out.stderr.contains("hunter2") && !out.stdout.contains("hunter2"));
     // ureq tunnels plain http through the proxy with CONNECT too.
     let authority = server
         .url()
         .trim_start_matches("http://")
         .trim_end_matches('/')
         .to_string();
-    let through: Vec<_> = proxy.requests();
-    assert!(
-        through
-            .iter()
-            .any(|r| r.authorized && r.request_line.contains(&authority)),
-        "{through:?}"
-    );
+    w.ctx.unset("HTTPS_PROXY");
+    for variable in ["HTTP_PROXY", "ALL_PROXY"] {
+        w.ctx.run(&["uninstall", "--force", "1.22.5"]).success();
+        let before = proxy.requests().len();
+        w.ctx.env(variable, proxy.url_with_credentials());
+        let out = w.install(&["--refresh"]);
+        out.success();
+        assert!(!out.stderr.contains("hunter2") && !out.stdout.contains("hunter2"));
+        let through: Vec<_> = proxy.requests()[before..].to_vec();
+        assert!(
+            through
+                .iter()
+                .any(|r| r.authorized && r.request_line.contains(&authority)),
+            "{variable}: {through:?}"
+        );
+        w.ctx.unset(variable);
+    }
+    w.ctx.env("ALL_PROXY", proxy.url_with_credentials());
 
     w.ctx.run(&["uninstall", "--force", "1.22.5"]).success();
     let before = proxy.requests().len();
