@@ -123,12 +123,23 @@ impl TestKey {
             ]);
         }
         let output = command.args(args).output().unwrap();
+        self.stop_agent();
         assert!(
             output.status.success(),
             "gpg {args:?} failed: {}",
             String::from_utf8_lossy(&output.stderr)
         );
         output.stdout
+    }
+
+    /// Stops the gpg-agent that secret-key operations start: the shared key lives in a
+    /// static that is never dropped, and its agent must not outlive the tests.
+    fn stop_agent(&self) {
+        let _ = Command::new("gpgconf")
+            .arg("--homedir")
+            .arg(self.home.path())
+            .args(["--kill", "gpg-agent"])
+            .output();
     }
 
     /// Fingerprints of the primary key and its subkeys, in order.
@@ -208,6 +219,7 @@ impl TestKey {
             .unwrap();
         }
         let output = child.wait_with_output().unwrap();
+        self.stop_agent();
         assert!(
             output.status.success(),
             "gpg revkey failed: {}",
