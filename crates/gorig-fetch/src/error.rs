@@ -112,6 +112,18 @@ impl FetchError {
         }
     }
 
+    /// Whether the same source may succeed if asked again shortly (a timeout, a dropped
+    /// connection, a server error or rate limit), so it is retried with backoff before
+    /// the next mirror. A refused connection or a missing file is not: the next mirror
+    /// is the better bet.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            FetchError::Timeout { .. } | FetchError::Interrupted { .. } => true,
+            FetchError::Status { status, .. } => *status >= 500 || matches!(status, 408 | 429),
+            _ => false,
+        }
+    }
+
     /// The underlying I/O error kind of a local filesystem failure.
     pub fn io_kind(&self) -> Option<io::ErrorKind> {
         match self {

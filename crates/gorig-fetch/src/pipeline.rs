@@ -240,7 +240,7 @@ impl Fetcher<'_> {
             None => None,
         };
         let check = begin_check(artifact, signature.as_ref())?;
-        let opened = self.client.open(location)?;
+        let opened = self.open_with_retries(location)?;
         let shown = location.to_string();
         self.reporter
             .download_started(&artifact.filename, &shown, artifact.size.or(opened.length));
@@ -312,6 +312,28 @@ impl Fetcher<'_> {
                     let _ = fs::remove_file(partial);
                 }
                 Err(e)
+            }
+        }
+    }
+
+    /// Opens `location`, asking again with backoff after transient failures.
+    fn open_with_retries(&self, location: &Location) -> Result<crate::Opened, FetchError> {
+        let persistence = self.options.persistence;
+        let mut attempt = 0;
+        loop {
+            match self.client.open(location) {
+                Ok(opened) => return Ok(opened),
+                Err(e) if attempt < persistence.retries && e.is_retryable() => {
+                    attempt += 1;
+                    let delay = backoff_delay(persistence.backoff, attempt);
+                    self.reporter.warn(&format!(
+                        "{e}; retrying in {:.1}s (retry {attempt} of {})",
+                        delay.as_secs_f64(),
+                        persistence.retries
+                    ));
+                    std::thread::sleep(delay);
+                }
+                Err(e) => return Err(e),
             }
         }
     }
@@ -702,6 +724,13 @@ impl LowSpeed {
     }
 }
 
+/// The wait before retry number `attempt` (1-based): `base` doubled each time, capped at
+/// 8 s, plus up to `base` of jitter.
+fn backoff_delay(base: Duration, attempt: u32) -> Duration {
+    let doubled = base.saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)));
+    doubled.min(Duration::from_secs(8)) + jitter(base)
+}
+
 /// A random fraction of `span`, so many clients retrying at once spread out.
 fn jitter(span: Duration) -> Duration {
     use ring::rand::SecureRandom;
@@ -762,8 +791,7 @@ impl SourceReader<'_> {
         while resume.left > 0 {
             resume.left -= 1;
             resume.attempt += 1;
-            let base = resume.backoff * 2u32.saturating_pow(resume.attempt - 1);
-            let delay = base.min(Duration::from_secs(8)) + jitter(resume.backoff);
+            let delay = backoff_delay(resume.backoff, resume.attempt);
             self.reporter.warn(&format!(
                 "{}: {error} after {} bytes; retrying in {:.1}s (retry {} of {})",
                 resume.location,
@@ -894,5 +922,28 @@ impl Fetcher<'_> {
                 artifact.filename
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_is_capped_and_jittered() {
+        let base = Duration::from_millis(100);
+        for attempt in 1..=8 {
+            let floor = base
+                .saturating_mul(2u32.pow(attempt - 1))
+                .min(Duration::from_secs(8));
+            let delay = backoff_delay(base, attempt);
+            assert!(
+                delay >= floor && delay <= floor + base,
+                "{attempt}: {delay:?}"
+            );
+        }
+        let spread: std::collections::HashSet<_> =
+            (0..20).map(|_| backoff_delay(base, 1)).collect();
+        assert!(spread.len() > 1, "jitter varies the wait");
     }
 }

@@ -585,3 +585,45 @@ fn a_trickling_server_is_abandoned_for_the_next_mirror() {
     assert_eq!(failed.len(), 1, "{failed:#?}");
     assert!(failed[0].contains("too slow"), "{}", failed[0]);
 }
+
+#[test]
+fn a_server_error_is_asked_again_with_backoff_before_moving_on() {
+    let w = world();
+    let server = MockServer::serve_dir(w.mirror.path());
+    server.fault_times(&format!("/{FILE}"), Fault::Status(503), 2);
+    let log = Log::default();
+    let unpacked =
+        fetch_with(&w, &[http(&server)], &w.digest, &log, quick_retries(3)).expect("third time");
+    assert_eq!(unpacked.sha256, w.digest);
+    let warnings = log.lines("warn");
+    assert_eq!(warnings.len(), 2, "{warnings:#?}");
+    assert!(
+        warnings[0].contains("HTTP 503; retrying in"),
+        "{}",
+        warnings[0]
+    );
+    assert!(warnings[1].contains("(retry 2 of 3)"), "{}", warnings[1]);
+    // A missing file is not retried: the next mirror is the better bet.
+    let missing = MockServer::serve_dir(w.mirror.path());
+    missing.fault(&format!("/{FILE}"), Fault::Status(404));
+    let good = MockServer::serve_dir(w.mirror.path());
+    std::fs::remove_dir_all(&w.staging).expect("clean");
+    std::fs::create_dir(&w.staging).expect("staging");
+    w.cache.remove(FILE);
+    let log = Log::default();
+    fetch_with(
+        &w,
+        &[http(&missing), http(&good)],
+        &w.digest,
+        &log,
+        quick_retries(3),
+    )
+    .expect("the second mirror");
+    assert!(log.lines("warn").is_empty());
+    let asked = missing
+        .requests()
+        .iter()
+        .filter(|r| r.ends_with(FILE))
+        .count();
+    assert_eq!(asked, 1);
+}

@@ -7,13 +7,16 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 /// A key in its own GNUPGHOME.
 pub struct TestKey {
     home: tempfile::TempDir,
     /// Primary fingerprint, upper-case hex.
     pub fingerprint: String,
+    /// One gpg at a time per home: each stops the agent when done, which must not pull
+    /// it from under another thread's gpg.
+    busy: Mutex<()>,
 }
 
 impl Drop for TestKey {
@@ -50,6 +53,7 @@ impl TestKey {
         let mut key = TestKey {
             home,
             fingerprint: String::new(),
+            busy: Mutex::new(()),
         };
         key.gpg_at(
             at,
@@ -100,6 +104,7 @@ impl TestKey {
         TestKey {
             home,
             fingerprint: self.fingerprint.clone(),
+            busy: Mutex::new(()),
         }
     }
 
@@ -122,8 +127,10 @@ impl TestKey {
                 "--ignore-time-conflict",
             ]);
         }
+        let guard = self.busy.lock().unwrap_or_else(|e| e.into_inner());
         let output = command.args(args).output().unwrap();
         self.stop_agent();
+        drop(guard);
         assert!(
             output.status.success(),
             "gpg {args:?} failed: {}",
@@ -188,6 +195,7 @@ impl TestKey {
             .iter()
             .position(|f| f == subkey)
             .expect("a subkey of this key");
+        let guard = self.busy.lock().unwrap_or_else(|e| e.into_inner());
         let mut child = Command::new("gpg")
             .arg("--homedir")
             .arg(self.home.path())
@@ -220,6 +228,7 @@ impl TestKey {
         }
         let output = child.wait_with_output().unwrap();
         self.stop_agent();
+        drop(guard);
         assert!(
             output.status.success(),
             "gpg revkey failed: {}",
