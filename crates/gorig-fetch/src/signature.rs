@@ -346,33 +346,41 @@ impl Keyring {
     /// signature's creation time. The data itself is checked by [`SignatureCheck`].
     fn signer_for(&self, signature: &ReleaseSignature) -> Result<Signer<'_>, SignatureError> {
         let at = signature.created;
+        let mut good = None;
         let mut first_error = None;
+        // The same key may be here more than once (embedded, refreshed, a keyring file):
+        // a revocation in any copy wins over the copies that lack it.
         for trusted in &self.keys {
             let key = &trusted.key;
             let primary = &key.primary_key;
-            let candidate = if signature.names(primary) {
-                Some((None, primary.fingerprint()))
+            let subkey = if signature.names(primary) {
+                None
             } else {
-                key.public_subkeys
+                match key
+                    .public_subkeys
                     .iter()
                     .find(|sub| signature.names(&sub.key))
-                    .map(|sub| (Some(sub), sub.key.fingerprint()))
-            };
-            let Some((subkey, _)) = candidate else {
-                continue;
+                {
+                    Some(sub) => Some(sub),
+                    None => continue,
+                }
             };
             match check_key_at(key, subkey, at) {
                 Ok(()) => {
-                    return Ok(Signer {
+                    good.get_or_insert(Signer {
                         primary,
                         subkey: subkey.map(|s| &s.key),
                         origin: &trusted.origin,
                     });
                 }
+                Err(e @ SignatureError::Revoked { .. }) => return Err(e),
                 Err(e) => {
                     first_error.get_or_insert(e);
                 }
             }
+        }
+        if let Some(signer) = good {
+            return Ok(signer);
         }
         Err(
             first_error.unwrap_or_else(|| SignatureError::UnknownSigner {

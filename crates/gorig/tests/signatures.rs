@@ -266,8 +266,16 @@ fn a_revoked_subkey_is_refused_whenever_it_signed() {
     let key = TestKey::generate(None);
     let subkey = key.newest_subkey();
     key.sign_with(&w.archive(), Some(&subkey), None);
+    let before = key.write_public(&w.ctx.root().join("before-revocation.asc"));
     key.revoke_subkey(&subkey);
-    w.trust(&key, "revoked.asc");
+    let after = w.trust(&key, "revoked.asc");
+    let out = w.run(&["install", "1.22.5"]);
+    assert_eq!(out.code, 5, "{out}");
+    assert!(out.stderr.contains("has been revoked"), "{out}");
+    w.nothing_installed();
+    // An older copy of the key that lacks the revocation does not outvote it.
+    let both = format!("{}:{}", before.display(), after.display());
+    w.ctx.env("GORIG_KEYRING", both);
     let out = w.run(&["install", "1.22.5"]);
     assert_eq!(out.code, 5, "{out}");
     assert!(out.stderr.contains("has been revoked"), "{out}");
