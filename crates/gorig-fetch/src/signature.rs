@@ -547,12 +547,16 @@ fn check_key_at(
             "the primary key was created later".into(),
         ));
     }
-    let self_signature = newest_self_signature(key, at).ok_or_else(|| {
-        not_valid(
-            &primary_name,
-            "no valid self-signature of the primary key existed then".into(),
-        )
-    })?;
+    // A key block may carry only a later re-certification of the primary (exports drop
+    // superseded self-signatures); its flags and expiry then stand for the whole life.
+    let self_signature = newest_self_signature(key, Some(at))
+        .or_else(|| newest_self_signature(key, None))
+        .ok_or_else(|| {
+            not_valid(
+                &primary_name,
+                "the primary key has no valid self-signature".into(),
+            )
+        })?;
     if let Some(expiry) = expiry_of(primary.created_at(), self_signature.key_expiration_time())
         && expiry <= u64::from(at.as_secs())
     {
@@ -621,12 +625,12 @@ fn sig_created_by(sig: &Signature, at: Option<Timestamp>) -> bool {
 
 /// The newest valid self-signature (user-id certification or direct-key) made at or
 /// before `at`: it carries the primary key's current flags and expiry.
-fn newest_self_signature(key: &SignedPublicKey, at: Timestamp) -> Option<&Signature> {
+fn newest_self_signature(key: &SignedPublicKey, at: Option<Timestamp>) -> Option<&Signature> {
     let primary = &key.primary_key;
     let certifications = key.details.users.iter().flat_map(|user| {
         user.signatures.iter().filter(move |sig| {
             sig.is_certification()
-                && sig_created_by(sig, Some(at))
+                && sig_created_by(sig, at)
                 && sig
                     .verify_certification(primary, Tag::UserId, &user.id)
                     .is_ok()
@@ -634,7 +638,7 @@ fn newest_self_signature(key: &SignedPublicKey, at: Timestamp) -> Option<&Signat
     });
     let direct = key.details.direct_signatures.iter().filter(|sig| {
         sig.typ() == Some(SignatureType::Key)
-            && sig_created_by(sig, Some(at))
+            && sig_created_by(sig, at)
             && sig.verify_key(primary).is_ok()
     });
     certifications.chain(direct).max_by_key(|sig| sig.created())
