@@ -168,7 +168,13 @@ fn list(app: &App) -> Result<(), Failure> {
                 "not bound".to_string()
             } else {
                 match sub.expires {
-                    Some(t) => format!("expires {}", format_time(t)),
+                    Some(t) if t <= gorig_fetch::signature::now_secs() => {
+                        format!(
+                            "expired {} (still verifies what it signed before)",
+                            &format_time(t)[..10]
+                        )
+                    }
+                    Some(t) => format!("expires {}", &format_time(t)[..10]),
                     None => "no expiry".to_string(),
                 }
             };
