@@ -142,6 +142,8 @@ def sign(path):
                str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     with open(GNUPG / "release-key.asc", "wb") as out:
         run(gpg + ["--armor", "--export", fingerprint], stdout=out)
+    # Signing started an agent; it must not outlive the benchmark.
+    subprocess.run(["gpgconf", "--homedir", str(GNUPG), "--kill", "gpg-agent"], check=False)
 
 
 def measure(cmd, env, cwd):

@@ -44,12 +44,16 @@ impl TestKey {
     /// A new key: primary (certify only) created at `at` (`YYYYMMDDTHHMMSS`, or now), with
     /// one signing subkey that does not expire.
     pub fn generate(at: Option<&str>) -> TestKey {
-        require_gpg();
         // gpg-agent's socket path must stay short: keep the home under /tmp.
         let home = tempfile::Builder::new()
             .prefix("gorig-gpg-")
             .tempdir_in("/tmp")
             .unwrap();
+        TestKey::generate_in(home, at)
+    }
+
+    fn generate_in(home: tempfile::TempDir, at: Option<&str>) -> TestKey {
+        require_gpg();
         let mut key = TestKey {
             home,
             fingerprint: String::new(),
@@ -73,7 +77,26 @@ impl TestKey {
     /// One key per test process, for mirrors that just need signed archives.
     pub fn shared() -> &'static TestKey {
         static KEY: OnceLock<TestKey> = OnceLock::new();
-        KEY.get_or_init(|| TestKey::generate(None))
+        KEY.get_or_init(|| {
+            // A static is never dropped, so its home would outlive the process: name it
+            // after the process, and remove those of processes that have ended.
+            for entry in std::fs::read_dir("/tmp").into_iter().flatten().flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let pid = name
+                    .strip_prefix("gorig-gpg-shared-")
+                    .and_then(|rest| rest.split('-').next());
+                if let Some(pid) = pid
+                    && !Path::new("/proc").join(pid).exists()
+                {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                }
+            }
+            let home = tempfile::Builder::new()
+                .prefix(&format!("gorig-gpg-shared-{}-", std::process::id()))
+                .tempdir_in("/tmp")
+                .unwrap();
+            TestKey::generate_in(home, None)
+        })
     }
 
     pub fn home(&self) -> &Path {
