@@ -17,6 +17,7 @@
 //! whatever it left in `staging/` is swept by the next run that can take its lock.
 
 mod lock;
+pub mod pins;
 mod system;
 
 pub use lock::{Lock, LockHolder};

@@ -26,7 +26,7 @@ pub fn fake_toolchain(version: &str, arch: &str) -> Vec<u8> {
          GOROOT=$(cd \"$(dirname \"$0\")/..\" && pwd -P)\n\
          case \"$1\" in\n\
          version) echo \"go version {version} linux/{goarch}\" ;;\n\
-         env) if [ \"$2\" = GOROOT ]; then echo \"$GOROOT\"; else echo \"GOROOT='$GOROOT'\"; fi ;;\n\
+         env) case \"$2\" in GOROOT) echo \"$GOROOT\" ;; GOTOOLCHAIN) echo \"${{GOTOOLCHAIN-}}\" ;; *) echo \"GOROOT='$GOROOT'\" ;; esac ;;\n\
          *) echo \"fake go {version}: $*\" >&2; exit 2 ;;\n\
          esac\n"
     );

@@ -18,7 +18,7 @@ pub struct Cli {
 }
 
 /// Flags every command accepts.
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct GlobalArgs {
     /// The store of toolchains [env: GORIG_HOME] [default: $XDG_DATA_HOME/gorig]
     #[arg(long, global = true, value_name = "DIR")]
@@ -113,6 +113,40 @@ pub enum Command {
     Env(EnvArgs),
     /// Show or refresh the OpenPGP keys that release signatures are checked against
     Keys(KeysArgs),
+    /// Print the Go version chosen for this directory and why (pin file, default)
+    Current(CurrentArgs),
+    /// Run a command with a toolchain first on PATH: the pinned one, or VERSION
+    Exec(ExecArgs),
+    /// Print shell code that switches PATH to the pinned toolchain on every prompt
+    Activate(ActivateArgs),
+    /// (used by `activate`) print the PATH changes for the current directory
+    #[command(hide = true)]
+    HookEnv(ActivateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CurrentArgs {
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// The version to run with (default: the pin of this directory, else the default)
+    #[arg(value_name = "VERSION")]
+    pub version: Option<String>,
+
+    /// The command and its arguments
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<std::ffi::OsString>,
+}
+
+#[derive(Debug, Args)]
+pub struct ActivateArgs {
+    /// The shell: bash, zsh, fish or sh
+    #[arg(value_enum)]
+    pub shell: ShellKind,
 }
 
 #[derive(Debug, Args)]
@@ -198,6 +232,10 @@ pub struct UseArgs {
     #[arg(value_name = "VERSION", allow_hyphen_values = true)]
     pub version: String,
 
+    /// Pin this directory instead: write VERSION to ./.go-version
+    #[arg(long)]
+    pub local: bool,
+
     /// Print JSON
     #[arg(long)]
     pub json: bool,
@@ -246,6 +284,11 @@ pub struct EnvArgs {
     /// Also set GOROOT (rarely needed: Go finds its own root, and a stale GOROOT breaks it)
     #[arg(long)]
     pub goroot: bool,
+
+    /// Put gorig's shims ($GORIG_HOME/bin) on PATH instead of the default toolchain, so
+    /// `go` follows each project's pin (go.mod, .go-version, .tool-versions)
+    #[arg(long, conflicts_with = "goroot")]
+    pub shims: bool,
 
     /// Print JSON
     #[arg(long)]

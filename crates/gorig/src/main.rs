@@ -6,9 +6,11 @@ mod cli;
 mod commands;
 mod failure;
 mod printer;
+mod project;
 mod reporters;
 mod settings;
 mod shell;
+mod shim;
 
 use std::process::ExitCode;
 
@@ -32,10 +34,20 @@ fn wants_json(command: &Command) -> bool {
         Command::Keys(a) => match &a.command {
             cli::KeysCommand::List { json } | cli::KeysCommand::Refresh { json, .. } => *json,
         },
+        Command::Current(a) => a.json,
+        Command::Exec(_) | Command::Activate(_) | Command::HookEnv(_) => false,
     }
 }
 
 fn main() -> ExitCode {
+    // Called as `go` or `gofmt` through a shim: run the tool, nothing else.
+    if let Some(tool) = std::env::args_os()
+        .next()
+        .as_deref()
+        .and_then(shim::tool_of)
+    {
+        return shim::run(tool);
+    }
     let parsed = Cli::command()
         .after_long_help(settings::env_help())
         .try_get_matches()
@@ -66,6 +78,10 @@ fn main() -> ExitCode {
         Command::Which(args) => commands::which::run(&app, args),
         Command::Env(args) => commands::env::run(&app, args),
         Command::Keys(args) => commands::keys::run(&app, &args.command),
+        Command::Current(args) => commands::current::run(&app, args),
+        Command::Exec(args) => commands::exec::run(&app, args),
+        Command::Activate(args) => commands::activate::activate(&app, args),
+        Command::HookEnv(args) => commands::activate::hook_env(&app, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -78,7 +94,7 @@ fn main() -> ExitCode {
 
 /// `error: ...`, `  caused by: ...`, `hint: ...` on stderr; with `--json` also one
 /// `{"event": "error", ...}` line on stdout.
-fn render(printer: &Printer, failure: &Failure) {
+pub(crate) fn render(printer: &Printer, failure: &Failure) {
     let chain = failure.chain();
     let mut text = String::new();
     for (i, line) in chain.iter().enumerate() {

@@ -65,6 +65,18 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ),
     ("GORIG_NO_PROGRESS", "1 to hide progress bars"),
     (
+        "GORIG_GO_VERSION",
+        "the Go version to use here, above any pin file",
+    ),
+    (
+        "GORIG_AUTO_INSTALL",
+        "1 to install a pinned version on first use (shims, exec, hook)",
+    ),
+    (
+        "GORIG_SHIM_DEPTH",
+        "set by the shims to stop a shim from running itself",
+    ),
+    (
         "GORIG_KEYRING",
         "OpenPGP key files whose keys are trusted too, colon-separated",
     ),
@@ -195,6 +207,7 @@ pub struct ConfigFile {
     pub retries: Option<u32>,
     pub low_speed_limit: Option<u64>,
     pub low_speed_time: Option<u64>,
+    pub auto_install: Option<bool>,
 }
 
 impl ConfigFile {
@@ -235,6 +248,7 @@ impl ConfigFile {
             retries: self.retries.or(lower.retries),
             low_speed_limit: self.low_speed_limit.or(lower.low_speed_limit),
             low_speed_time: self.low_speed_time.or(lower.low_speed_time),
+            auto_install: self.auto_install.or(lower.auto_install),
         }
     }
 }
@@ -278,6 +292,8 @@ pub struct Settings {
     pub key_url: String,
     /// Where `<archive>.asc` is looked for when a mirror has none.
     pub signature_base: Mirror,
+    /// Install a pinned version that is missing when a shim, `exec` or the hook needs it.
+    pub auto_install: bool,
     pub quiet: bool,
     pub progress: bool,
     pub color: bool,
@@ -580,6 +596,7 @@ impl Settings {
             keyrings,
             key_url,
             signature_base,
+            auto_install: env.flag("GORIG_AUTO_INSTALL") || config.auto_install.unwrap_or(false),
             quiet: global.quiet,
             progress: stderr_is_tty && !global.quiet && !env.flag("GORIG_NO_PROGRESS"),
             color: stderr_is_tty && env.get("NO_COLOR").is_none(),

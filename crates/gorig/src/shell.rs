@@ -10,7 +10,7 @@ use crate::cli::ShellKind;
 pub const MANAGED_MARKER: &str = "# Managed by gorig";
 
 /// Single-quotes `text` for POSIX shells and fish.
-fn quote(text: &str, shell: ShellKind) -> String {
+pub fn quote(text: &str, shell: ShellKind) -> String {
     match shell {
         ShellKind::Fish => format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'")),
         _ => format!("'{}'", text.replace('\'', "'\\''")),

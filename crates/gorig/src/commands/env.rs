@@ -19,7 +19,12 @@ pub fn run(app: &App, args: &EnvArgs) -> Result<(), Failure> {
         Some(system) => system.link.clone(),
         None => app.store.current_link(),
     };
-    let bin = root.join("bin");
+    // With --shims, `go` is gorig's shim, which follows each project's pin.
+    let bin = if args.shims {
+        crate::shim::ensure_shims(app.store.home())?
+    } else {
+        root.join("bin")
+    };
     let dirs = [bin.as_path(), app.settings.go_bin.as_path()];
     let goroot = args.goroot.then_some(root.as_path());
     let script = path_script(shell, &dirs, goroot);

@@ -87,6 +87,10 @@ pub fn run(app: &App, args: &InstallArgs) -> Result<(), Failure> {
         report(app, &outcome, became_default);
         last = Some(version);
     }
+    if last.is_some() {
+        // Shims follow the binary that last installed (a moved gorig repairs them).
+        crate::shim::ensure_shims(app.store.home())?;
+    }
     if let (Some(version), Some(_)) = (last, &app.settings.system) {
         link_system(app, &version, args.adopt)?;
     } else if last.is_some() {
@@ -100,6 +104,20 @@ struct Run<'a> {
     platform: Platform,
     verifier: Option<&'a SignatureVerifier<'a>>,
     reporter: &'a dyn Reporter,
+}
+
+/// Installs `request` for a shim or `exec` that found it pinned but missing.
+pub fn install_quietly(app: &App, request: &str) -> Result<(), Failure> {
+    let args = InstallArgs {
+        versions: vec![request.to_string()],
+        unstable: true,
+        make_default: false,
+        force: false,
+        checksum_from_mirror: false,
+        adopt: false,
+        json: false,
+    };
+    run(app, &args)
 }
 
 fn install_one(

@@ -1,7 +1,10 @@
 //! One module per subcommand. Each takes the [`App`](crate::app::App) and its parsed
 //! arguments, does its work through the library crates, and prints through the printer.
 
+pub mod activate;
+pub mod current;
 pub mod env;
+pub mod exec;
 pub mod install;
 pub mod keys;
 pub mod list;

@@ -10,6 +10,9 @@ use crate::commands::{install, parse_request, select_installed};
 use crate::failure::{Exit, Failure};
 
 pub fn run(app: &App, args: &UseArgs) -> Result<(), Failure> {
+    if args.local {
+        return pin_here(app, args);
+    }
     app.require_system_access()?;
     let version = if args.version == "-" {
         // Like `cd -`: back to the default before the last change.
@@ -41,6 +44,47 @@ pub fn run(app: &App, args: &UseArgs) -> Result<(), Failure> {
     } else {
         app.printer
             .info(format!("{version} is now the default ({})", path.display()));
+    }
+    Ok(())
+}
+
+/// `gorig use --local VERSION`: writes `./.go-version` (keeping a different old one as
+/// `.go-version~`), so this directory and those below it use VERSION.
+fn pin_here(app: &App, args: &UseArgs) -> Result<(), Failure> {
+    let request = parse_request(&args.version)?;
+    let text = request.to_string();
+    let text = text.strip_prefix("go").unwrap_or(&text).to_string();
+    let file = std::env::current_dir()
+        .map_err(|e| Failure::new(Exit::Filesystem, e))?
+        .join(".go-version");
+    let io = |e: std::io::Error| {
+        Failure::new(Exit::Filesystem, e).context(format!("could not write {}", file.display()))
+    };
+    match std::fs::read_to_string(&file) {
+        Ok(old) if old.trim() == text => {}
+        Ok(_) => {
+            let mut backup = file.clone().into_os_string();
+            backup.push("~");
+            std::fs::copy(&file, &backup).map_err(io)?;
+            std::fs::write(&file, format!("{text}\n")).map_err(io)?;
+        }
+        Err(_) => std::fs::write(&file, format!("{text}\n")).map_err(io)?,
+    }
+    let installed = select_installed(&request, &app.store.installed()?).ok();
+    if app.printer.json {
+        app.printer.json_line(&json!({
+            "schema_version": 1,
+            "pinned": text,
+            "file": file,
+            "installed": installed,
+        }));
+    } else {
+        app.printer
+            .info(format!("pinned {text} in {}", file.display()));
+        if installed.is_none() {
+            app.printer
+                .warn(format!("{text} is not installed: gorig install {text}"));
+        }
     }
     Ok(())
 }

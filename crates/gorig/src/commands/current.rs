@@ -1,0 +1,45 @@
+//! `gorig current`: the Go version chosen for the working directory and why: the
+//! environment, the nearest pin file (with its path), or the default.
+
+use serde_json::json;
+
+use crate::app::App;
+use crate::cli::CurrentArgs;
+use crate::failure::Failure;
+use crate::project::{self, Missing};
+use crate::settings::Environment;
+
+pub fn run(app: &App, args: &CurrentArgs) -> Result<(), Failure> {
+    let env = Environment::capture();
+    let dir = project::logical_cwd(&env);
+    match project::select(&app.store, &dir, &env) {
+        Ok(selected) => {
+            let tool = app.store.version_dir(&selected.version).join("bin/go");
+            if args.json {
+                app.printer.json_line(&json!({
+                    "schema_version": 1,
+                    "version": selected.version,
+                    "installed": true,
+                    "reason": selected.reason,
+                    "source": selected.pin.as_ref().map_or("default", |p| p.source.name()),
+                    "file": selected.pin.as_ref().and_then(|p| p.path.clone()),
+                    "go": tool,
+                }));
+            } else {
+                app.printer
+                    .out(format!("{}  ({})", selected.version, selected.reason));
+            }
+            Ok(())
+        }
+        Err(Missing::NotInstalled { install, reason }) if args.json => {
+            app.printer.json_line(&json!({
+                "schema_version": 1,
+                "version": install,
+                "installed": false,
+                "reason": reason,
+            }));
+            Err(Missing::NotInstalled { install, reason }.into_failure())
+        }
+        Err(missing) => Err(missing.into_failure()),
+    }
+}
