@@ -48,6 +48,17 @@ fn main() -> ExitCode {
     {
         return shim::run(tool);
     }
+    // The prompt hook runs at every prompt: skip the argument parser when it can.
+    {
+        let mut args = std::env::args_os().skip(1);
+        if let (Some(command), Some(shell), None) = (args.next(), args.next(), args.next())
+            && command == "hook-env"
+            && let Some(shell) = shell.to_str()
+            && commands::activate::hook_env_fast(shell).is_some()
+        {
+            return ExitCode::SUCCESS;
+        }
+    }
     let parsed = Cli::command()
         .after_long_help(settings::env_help())
         .try_get_matches()

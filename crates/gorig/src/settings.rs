@@ -181,6 +181,22 @@ impl Environment {
     }
 }
 
+/// Where `go install` puts tools: `GOBIN`, else the first `GOPATH` entry's `bin`, else
+/// `~/go/bin`.
+pub fn go_bin(env: &Environment) -> PathBuf {
+    let user_home = env
+        .get("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/"));
+    match (env.get("GOBIN"), env.get("GOPATH")) {
+        (Some(bin), _) => PathBuf::from(bin),
+        (None, Some(gopath)) => {
+            PathBuf::from(gopath.split(':').next().unwrap_or(gopath)).join("bin")
+        }
+        (None, None) => user_home.join("go/bin"),
+    }
+}
+
 /// The optional settings file (TOML).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -534,13 +550,7 @@ impl Settings {
             ..ClientConfig::default()
         };
 
-        let go_bin = match (env.get("GOBIN"), env.get("GOPATH")) {
-            (Some(bin), _) => PathBuf::from(bin),
-            (None, Some(gopath)) => {
-                PathBuf::from(gopath.split(':').next().unwrap_or(gopath)).join("bin")
-            }
-            (None, None) => user_home.join("go/bin"),
-        };
+        let go_bin = go_bin(env);
         let offline =
             global.offline || env.flag("GORIG_OFFLINE") || config.offline.unwrap_or(false);
         if offline && global.refresh {

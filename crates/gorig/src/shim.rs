@@ -48,25 +48,16 @@ fn exec_tool(tool: &str, env: &Environment) -> Result<Never, Failure> {
         )
         .hint("a toolchain's bin/ must hold the real tools, not links to gorig: `gorig install --force VERSION` repairs it"));
     }
-    let mut settings = Settings::resolve(&crate::cli::GlobalArgs::default(), env, false)
-        .map_err(|e| Failure::new(Exit::Usage, e))?;
-    // stdout belongs to the tool: an automatic install reports on stderr only.
-    settings.quiet = true;
-    let auto_install = settings.auto_install;
-    let app = App::new(settings, false);
     let dir = project::logical_cwd(env);
-    let selected = match project::select(&app.store, &dir, env) {
-        Ok(selected) => selected,
-        Err(Missing::NotInstalled { install, reason }) if auto_install => {
-            eprintln!("gorig: installing {install} (asked for by {reason})");
-            crate::commands::install::install_quietly(&app, &install)?;
-            project::select(&app.store, &dir, env).map_err(Missing::into_failure)?
-        }
-        Err(missing) => return Err(missing.into_failure()),
+    let home = shim_home(tool, env);
+    // The common case costs a few system calls: the store's place, the pin, one stat.
+    let (version, reason) = match fast_choice(&home, &dir, env) {
+        Some(found) => found,
+        None => full_choice(&home, &dir, env)?,
     };
-    let target = app
-        .store
-        .version_dir(&selected.version)
+    let target = home
+        .join("versions")
+        .join(version.to_string())
         .join("bin")
         .join(tool);
     refuse_self(&target, tool)?;
@@ -78,19 +69,134 @@ fn exec_tool(tool: &str, env: &Environment) -> Result<Never, Failure> {
     }
     let error = command.exec();
     Err(Failure::new(Exit::Internal, error).context(format!(
-        "could not run {} ({} for {})",
-        target.display(),
-        selected.version,
-        selected.reason
+        "could not run {} ({version} for {reason})",
+        target.display()
     )))
 }
 
-/// A tool that resolves to the running gorig binary would loop.
+/// The store this shim belongs to: shims live in `<store>/bin`, so it is the parent of
+/// the directory the shim was run from (argv[0], or the PATH entry holding it). The
+/// system store's shims thus serve the system store, whatever the user's settings.
+fn shim_home(tool: &str, env: &Environment) -> PathBuf {
+    let argv0 = std::env::args_os().next().map(PathBuf::from);
+    let from_dir = |bin: &Path| -> Option<PathBuf> {
+        let home = bin.parent()?;
+        home.join("versions").is_dir().then(|| home.to_path_buf())
+    };
+    if let Some(argv0) = &argv0
+        && argv0.components().count() > 1
+        && let Some(home) = argv0.parent().and_then(from_dir)
+    {
+        return home;
+    }
+    if let Some(path) = env.get("PATH") {
+        for entry in std::env::split_paths(path) {
+            let candidate = entry.join(tool);
+            if std::fs::symlink_metadata(&candidate).is_ok_and(|m| m.file_type().is_symlink())
+                && let Some(home) = from_dir(&entry)
+            {
+                return home;
+            }
+        }
+    }
+    store_home(env)
+}
+
+/// The store by the environment alone, when no config file could say otherwise.
+pub fn configured_home(env: &Environment) -> Option<PathBuf> {
+    if env.get("GORIG_HOME").is_some() {
+        return Some(store_home(env));
+    }
+    let user_home = PathBuf::from(env.get("HOME").unwrap_or("/"));
+    let config = env
+        .get("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .unwrap_or_else(|| user_home.join(".config"));
+    let system_root = PathBuf::from(env.get("GORIG_SYSTEM_ROOT").unwrap_or("/"));
+    let configured = env.get("GORIG_CONFIG").is_some()
+        || config.join("gorig/config.toml").exists()
+        || system_root.join("etc/gorig/config.toml").exists();
+    (!configured).then(|| store_home(env))
+}
+
+/// Where the store is by the environment alone: `GORIG_HOME`, else the XDG default.
+fn store_home(env: &Environment) -> PathBuf {
+    if let Some(home) = env.get("GORIG_HOME") {
+        return PathBuf::from(home);
+    }
+    let user_home = PathBuf::from(env.get("HOME").unwrap_or("/"));
+    env.get("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .unwrap_or_else(|| user_home.join(".local/share"))
+        .join("gorig")
+}
+
+/// The toolchain when no setting needs resolving and the answer is installed.
+fn fast_choice(
+    home: &Path,
+    dir: &Path,
+    env: &Environment,
+) -> Option<(gorig_version::GoVersion, String)> {
+    let store = gorig_store::Store::new(home);
+    let pin = project::pin_for(dir, env).ok()?;
+    use gorig_store::pins::Requirement;
+    use gorig_version::VersionRequest;
+    match &pin {
+        // An exact pin needs one stat, not a listing of the store.
+        Some(p) => match &p.requirement {
+            Requirement::Request(VersionRequest::Exact(v)) if store.is_installed(v) => {
+                Some((*v, p.to_string()))
+            }
+            _ => match project::select(&store, dir, env) {
+                Ok(selected) => Some((selected.version, selected.reason)),
+                Err(_) => None,
+            },
+        },
+        None => store
+            .default_version()
+            .map(|v| (v, "the default (gorig use)".to_string())),
+    }
+}
+
+/// The toolchain with every setting resolved, installing a missing pin when allowed.
+fn full_choice(
+    home: &Path,
+    dir: &Path,
+    env: &Environment,
+) -> Result<(gorig_version::GoVersion, String), Failure> {
+    let global = crate::cli::GlobalArgs {
+        home: Some(home.to_path_buf()),
+        ..crate::cli::GlobalArgs::default()
+    };
+    let mut settings =
+        Settings::resolve(&global, env, false).map_err(|e| Failure::new(Exit::Usage, e))?;
+    // stdout belongs to the tool: an automatic install reports on stderr only.
+    settings.quiet = true;
+    let auto_install = settings.auto_install;
+    let app = App::new(settings, false);
+    let selected = match project::select(&app.store, dir, env) {
+        Ok(selected) => selected,
+        Err(Missing::NotInstalled { install, reason }) if auto_install => {
+            eprintln!("gorig: installing {install} (asked for by {reason})");
+            crate::commands::install::install_quietly(&app, &install)?;
+            project::select(&app.store, dir, env).map_err(Missing::into_failure)?
+        }
+        Err(missing) => return Err(missing.into_failure()),
+    };
+    Ok((selected.version, selected.reason))
+}
+
+/// A tool that is a link to gorig would run this shim again.
 fn refuse_self(target: &Path, tool: &str) -> Result<(), Failure> {
+    let Ok(link) = std::fs::read_link(target) else {
+        return Ok(());
+    };
     let me = std::env::current_exe()
         .ok()
         .and_then(|p| std::fs::canonicalize(p).ok());
-    let it = std::fs::canonicalize(target).ok();
+    let it = std::fs::canonicalize(target.parent().unwrap_or(Path::new("/")).join(link)).ok();
     if me.is_some() && me == it {
         return Err(Failure::msg(
             Exit::Internal,

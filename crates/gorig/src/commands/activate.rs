@@ -57,9 +57,54 @@ __gorig_hook
 }
 
 pub fn hook_env(app: &App, args: &ActivateArgs) -> Result<(), Failure> {
+    let out = hook_script(
+        &app.store,
+        &app.settings.go_bin,
+        args.shell,
+        &Environment::capture(),
+    );
+    if !out.is_empty() {
+        app.printer.out(out);
+    }
+    Ok(())
+}
+
+/// The prompt hook's fast path: no argument parser, no settings beyond where the store
+/// and `go install`'s directory are. Returns `None` when a config file might move the
+/// store, so the caller takes the full path.
+pub fn hook_env_fast(shell_name: &str) -> Option<()> {
+    let shell = match shell_name {
+        "bash" => ShellKind::Bash,
+        "zsh" => ShellKind::Zsh,
+        "fish" => ShellKind::Fish,
+        "sh" => ShellKind::Sh,
+        _ => return None,
+    };
     let env = Environment::capture();
-    let shell = args.shell;
+    let home = crate::shim::configured_home(&env)?;
+    let out = hook_script(
+        &gorig_store::Store::new(home),
+        &crate::settings::go_bin(&env),
+        shell,
+        &env,
+    );
+    if !out.is_empty() {
+        use std::io::Write;
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(out.as_bytes());
+    }
+    Some(())
+}
+
+fn hook_script(
+    store: &gorig_store::Store,
+    go_bin: &Path,
+    shell: ShellKind,
+    env: &Environment,
+) -> String {
+    let env = env.clone();
     let dir = project::logical_cwd(&env);
+    let go_bin = go_bin.to_path_buf();
     let previous = env.get("_GORIG_PATH").map(PathBuf::from);
     let ours_toolchain = env.get("_GORIG_TOOLCHAIN").is_some();
     let user_toolchain = env.get("GOTOOLCHAIN").is_some() && !ours_toolchain;
@@ -71,13 +116,13 @@ pub fn hook_env(app: &App, args: &ActivateArgs) -> Result<(), Failure> {
         entries.retain(|e| e != previous);
     }
     let mut out = String::new();
-    match project::select(&app.store, &dir, &env) {
+    match project::select(store, &dir, &env) {
         Ok(selected) => {
-            let bin = app.store.version_dir(&selected.version).join("bin");
+            let bin = store.version_dir(&selected.version).join("bin");
             entries.retain(|e| *e != bin);
             entries.insert(0, bin.clone());
-            if !entries.contains(&app.settings.go_bin) {
-                entries.push(app.settings.go_bin.clone());
+            if !entries.contains(&go_bin) {
+                entries.push(go_bin.clone());
             }
             if previous.as_deref() != Some(bin.as_path()) {
                 out.push_str(&set(shell, "_GORIG_PATH", &bin.display().to_string()));
@@ -113,10 +158,7 @@ pub fn hook_env(app: &App, args: &ActivateArgs) -> Result<(), Failure> {
     if env.get("PATH").map(Path::new) != Some(Path::new(&path)) {
         out.push_str(&set_path(shell, &entries));
     }
-    if !out.is_empty() {
-        app.printer.out(out);
-    }
-    Ok(())
+    out
 }
 
 fn missing_failure(missing: Missing) -> Failure {
