@@ -384,3 +384,68 @@ fn a_toolchain_that_links_back_to_gorig_is_refused_not_looped() {
     assert_ne!(out.code, 0, "{out}");
     assert!(out.stderr.contains("gorig itself"), "{out}");
 }
+
+/// Drives an interactive shell in tmux: the prompt hook must switch `go` on `cd`.
+fn interactive_hook(shell: &str, shell_args: &[&str]) {
+    let w = world();
+    w.write("one/.go-version", "1.21.13\n");
+    w.write("two/go.mod", "module t\ngo 1.21\ntoolchain go1.22.4\n");
+    let out = w.ctx.root().join("out");
+    std::fs::create_dir_all(&out).expect("mkdir");
+    let socket = w.ctx.root().join("tmux.sock");
+    let tmux = |args: &[&str]| {
+        let mut command = w.ctx.command();
+        let command = command.get_mut_program(Path::new("tmux"));
+        command.arg("-S").arg(&socket).args(args).env("TERM", "xterm");
+        let result = command.output().expect(
+            "tmux runs (install it: apt-get install tmux; scripts/test does where apt exists)",
+        );
+        assert!(
+            result.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+    };
+    let mut start = vec!["new-session", "-d", "-x", "200", "-y", "50", shell];
+    start.extend_from_slice(shell_args);
+    tmux(&start);
+    let lines = [
+        format!("eval \"$('{BIN}' activate {shell})\""),
+        format!("cd '{}'", w.projects.join("one").display()),
+        format!("go version > '{}'", out.join("1").display()),
+        format!("cd '{}'", w.projects.join("two").display()),
+        format!("go version > '{}'", out.join("2").display()),
+        format!("cd '{}'", w.projects.display()),
+        format!("go version > '{}'", out.join("3").display()),
+    ];
+    for line in &lines {
+        tmux(&["send-keys", "-t", "0", line.as_str(), "Enter"]);
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !out.join("3").exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let read = |name: &str| std::fs::read_to_string(out.join(name)).unwrap_or_default();
+    let results = [read("1"), read("2"), read("3")];
+    let _ = Command::new("tmux").arg("-S").arg(&socket).arg("kill-server").output();
+    assert_eq!(
+        results,
+        [
+            "go version go1.21.13 linux/amd64\n",
+            "go version go1.22.4 linux/amd64\n",
+            "go version go1.22.5 linux/amd64\n",
+        ],
+        "{shell}: the hook follows cd"
+    );
+}
+
+#[test]
+fn the_bash_prompt_hook_follows_cd_in_an_interactive_shell() {
+    interactive_hook("bash", &["--noprofile", "--norc", "-i"]);
+}
+
+#[test]
+fn the_zsh_prompt_hook_follows_cd_in_an_interactive_shell() {
+    interactive_hook("zsh", &["-f", "-i"]);
+}

@@ -112,4 +112,93 @@ fn installs_runs_and_switches_real_toolchains() {
     assert!(out.stdout.contains("from the download cache"), "{out}");
     let (ok, text) = go(&home.join("versions/go1.27.3"), &work, &["version"]);
     assert!(ok && text.contains("go1.27.3"), "{text}");
+
+    // A project pins go1.27.3 five directories up while the default is go1.26.6: the
+    // shim runs the pinned real toolchain, with GOTOOLCHAIN=local, and builds with it.
+    let project = work.join("proj");
+    let deep = project.join("a/b/c/d/e");
+    std::fs::create_dir_all(&deep).expect("mkdir");
+    std::fs::write(
+        project.join("go.mod"),
+        "module example.com/proj\n\ngo 1.26\n\ntoolchain go1.27.3\n",
+    )
+    .expect("go.mod");
+    std::fs::write(
+        project.join("main.go"),
+        "package main\n\nimport (\"fmt\"; \"runtime\")\n\nfunc main() { fmt.Println(\"built with\", runtime.Version()) }\n",
+    )
+    .expect("main.go");
+    let shim = home.join("bin/go");
+    let (ok, text) = shim_go(&shim, &deep, &work, &["version"], &[]);
+    assert!(ok && text.starts_with("go version go1.27.3 "), "{text}");
+    let (_, text) = shim_go(&shim, &deep, &work, &["env", "GOTOOLCHAIN"], &[]);
+    assert_eq!(text.trim(), "local");
+    let (ok, text) = shim_go(
+        &shim,
+        &project,
+        &work,
+        &["build", "-o", "proj-bin", "."],
+        &[],
+    );
+    assert!(ok, "{text}");
+    let built = Command::new(project.join("proj-bin"))
+        .output()
+        .expect("run");
+    assert_eq!(
+        String::from_utf8_lossy(&built.stdout),
+        "built with go1.27.3\n"
+    );
+    // GOTOOLCHAIN set by the user is theirs: go sees it unchanged.
+    let (ok, text) = shim_go(
+        &shim,
+        &deep,
+        &work,
+        &["env", "GOTOOLCHAIN"],
+        &[("GOTOOLCHAIN", "path")],
+    );
+    assert!(ok && text.trim() == "path", "{text}");
+    // Outside the project, the default.
+    let (_, text) = shim_go(&shim, &work, &work, &["version"], &[]);
+    assert!(text.starts_with("go version go1.26.6 "), "{text}");
+    // A pin newer than anything installed: the exact command to run, no download by go.
+    std::fs::write(
+        project.join("go.mod"),
+        "module example.com/proj\n\ngo 1.28\n",
+    )
+    .expect("go.mod");
+    let (ok, text) = shim_go(&shim, &deep, &work, &["version"], &[]);
+    assert!(!ok && text.contains("gorig install go1.28.0"), "{text}");
+}
+
+/// Runs the `go` shim in `dir` with a hermetic, offline Go environment (no GOTOOLCHAIN,
+/// so the shim's choice shows) plus `extra`.
+fn shim_go(
+    shim: &Path,
+    dir: &Path,
+    work: &Path,
+    args: &[&str],
+    extra: &[(&str, &str)],
+) -> (bool, String) {
+    let mut command = Command::new(shim);
+    command
+        .args(args)
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("PWD", dir)
+        .env("HOME", work)
+        .env("GOCACHE", work.join("gocache"))
+        .env("GOPATH", work.join("gopath"))
+        .env("GOPROXY", "off")
+        .env("CGO_ENABLED", "0");
+    for (key, value) in extra {
+        command.env(key, value);
+    }
+    let out = command.output().expect("run the shim");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
 }
