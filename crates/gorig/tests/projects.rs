@@ -396,7 +396,11 @@ fn interactive_hook(shell: &str, shell_args: &[&str]) {
     let tmux = |args: &[&str]| {
         let mut command = w.ctx.command();
         let command = command.get_mut_program(Path::new("tmux"));
-        command.arg("-S").arg(&socket).args(args).env("TERM", "xterm");
+        command
+            .arg("-S")
+            .arg(&socket)
+            .args(args)
+            .env("TERM", "xterm");
         let result = command.output().expect(
             "tmux runs (install it: apt-get install tmux; scripts/test does where apt exists)",
         );
@@ -428,7 +432,11 @@ fn interactive_hook(shell: &str, shell_args: &[&str]) {
     std::thread::sleep(std::time::Duration::from_millis(200));
     let read = |name: &str| std::fs::read_to_string(out.join(name)).unwrap_or_default();
     let results = [read("1"), read("2"), read("3")];
-    let _ = Command::new("tmux").arg("-S").arg(&socket).arg("kill-server").output();
+    let _ = Command::new("tmux")
+        .arg("-S")
+        .arg(&socket)
+        .arg("kill-server")
+        .output();
     assert_eq!(
         results,
         [
@@ -448,4 +456,32 @@ fn the_bash_prompt_hook_follows_cd_in_an_interactive_shell() {
 #[test]
 fn the_zsh_prompt_hook_follows_cd_in_an_interactive_shell() {
     interactive_hook("zsh", &["-f", "-i"]);
+}
+
+#[test]
+fn the_fish_hook_follows_cd() {
+    let w = world();
+    w.write("one/.go-version", "1.21.13\n");
+    w.write("two/go.mod", "module t\ngo 1.21\ntoolchain go1.22.4\n");
+    // fish runs `--on-variable PWD` handlers on cd, also when not interactive.
+    let script = format!(
+        "'{BIN}' activate fish | source\ncd '{one}'; go version\ncd '{two}'; go version; echo \"T=$GOTOOLCHAIN\"\ncd '{root}'; go version\n",
+        one = w.projects.join("one").display(),
+        two = w.projects.join("two").display(),
+        root = w.projects.display(),
+    );
+    let mut command = w.ctx.command();
+    let out = command
+        .get_mut_program(Path::new("fish"))
+        .args(["--no-config", "-c", &script])
+        .current_dir(&w.projects)
+        .output()
+        .expect("fish runs (install it: apt-get install fish; scripts/test does where apt exists)");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout,
+        "go version go1.21.13 linux/amd64\ngo version go1.22.4 linux/amd64\nT=local\ngo version go1.22.5 linux/amd64\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
