@@ -90,6 +90,29 @@ pub struct PinError {
 
 /// The version the environment or the nearest pin file asks for, if any.
 pub fn find_pin(dir: &Path, env_version: Option<&str>) -> Result<Option<Pin>, PinError> {
+    find_pin_with(dir, env_version, None)
+}
+
+/// [`find_pin`] honouring `GOWORK` as the go command does: `off` ignores go.work files,
+/// a path names the one to use.
+pub fn find_pin_with(
+    dir: &Path,
+    env_version: Option<&str>,
+    gowork: Option<&str>,
+) -> Result<Option<Pin>, PinError> {
+    let workspaces = !matches!(gowork, Some("off"));
+    if let Some(file) = gowork.filter(|g| *g != "off" && !g.is_empty())
+        && env_version.is_none_or(|v| v.trim().is_empty())
+    {
+        let file = if Path::new(file).is_absolute() {
+            PathBuf::from(file)
+        } else {
+            dir.join(file)
+        };
+        if let Some(pin) = go_file(&file, true)? {
+            return Ok(Some(pin));
+        }
+    }
     if let Some(text) = env_version.map(str::trim).filter(|t| !t.is_empty()) {
         return Ok(Some(Pin {
             source: PinSource::Environment,
@@ -99,12 +122,12 @@ pub fn find_pin(dir: &Path, env_version: Option<&str>) -> Result<Option<Pin>, Pi
     }
     let mut current = Some(dir);
     while let Some(here) = current {
-        if let Some(pin) = go_file(&here.join("go.work"), true)? {
+        if workspaces && let Some(pin) = go_file(&here.join("go.work"), true)? {
             return Ok(Some(pin));
         }
         if let Some(pin) = go_file(&here.join("go.mod"), false)? {
             // Inside a workspace the go command follows go.work, wherever it is above.
-            let mut above = here.parent();
+            let mut above = if workspaces { here.parent() } else { None };
             while let Some(dir) = above {
                 if let Some(work) = go_file(&dir.join("go.work"), true)? {
                     return Ok(Some(work));
@@ -353,6 +376,11 @@ mod tests {
             .expect("ok")
             .expect("pin");
         assert_eq!(env.source, PinSource::Environment);
+        // GOWORK=off: the module's own go.mod, as the go command would read it.
+        let off = find_pin_with(&root.path().join("ws/m"), None, Some("off"))
+            .expect("ok")
+            .expect("pin");
+        assert_eq!(off.source, PinSource::GoModGo);
     }
 
     #[test]

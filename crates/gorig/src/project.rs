@@ -6,7 +6,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use gorig_store::Store;
-use gorig_store::pins::{Choice, Pin, choose, find_pin};
+use gorig_store::pins::{Choice, Pin, choose, find_pin_with};
 use gorig_version::GoVersion;
 
 use crate::failure::{Exit, Failure};
@@ -44,7 +44,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 
 /// The pin for `dir` (or the environment's), as a failure the user can act on.
 pub fn pin_for(dir: &Path, env: &Environment) -> Result<Option<Pin>, Failure> {
-    find_pin(dir, env.get("GORIG_GO_VERSION")).map_err(|e| {
+    find_pin_with(dir, env.get("GORIG_GO_VERSION"), env.get("GOWORK")).map_err(|e| {
         Failure::new(Exit::Usage, e)
             .hint("pins look like `1.22.5`, `1.22` or `go1.22.5`; fix or remove the file")
     })

@@ -128,6 +128,18 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ),
     ("SHELL", "the default shell of `gorig env`"),
     (
+        "GOTOOLCHAIN",
+        "left alone when set; else tools gorig runs get GOTOOLCHAIN=local",
+    ),
+    (
+        "GOWORK",
+        "off, or the go.work to use, when finding pins (as the go command does)",
+    ),
+    (
+        "PWD",
+        "the directory as cd-ed to, so pins above a symlink are found",
+    ),
+    (
         "PATH",
         "checked after an install to say whether the toolchain is on it",
     ),
