@@ -442,15 +442,29 @@ impl Fetcher<'_> {
                     at: 0,
                     buffers,
                 };
-                let mut gz = GzDecoder::new(&mut chunks);
-                let extracted = extract_tar(&mut gz, staging, &limits, writers)
+                // The whole tar stream is bounded, not only the files in it: headers,
+                // PAX records and padding after the end could otherwise be inflated
+                // without limit from a few compressed megabytes (a gzip bomb).
+                let bound = limits.max_unpacked_bytes.saturating_add(TAR_OVERHEAD);
+                let mut tar_stream = Bounded {
+                    inner: GzDecoder::new(&mut chunks),
+                    left: bound,
+                    exceeded: false,
+                };
+                let extracted = extract_tar(&mut tar_stream, staging, &limits, writers)
                     // Read what the tar parser left (end-of-archive padding, the gzip
                     // trailer with its CRC), so a damaged tail fails here too.
                     .and_then(|stats| {
-                        io::copy(&mut gz, &mut io::sink()).map_err(ExtractError::Corrupt)?;
+                        io::copy(&mut tar_stream, &mut io::sink())
+                            .map_err(ExtractError::Corrupt)?;
                         Ok(stats)
                     });
-                drop(gz);
+                let extracted = if tar_stream.exceeded {
+                    Err(ExtractError::TooLarge { limit: bound })
+                } else {
+                    extracted
+                };
+                drop(tar_stream);
                 // Hash every remaining byte: the digest must cover the whole file, and a
                 // corrupt archive is best reported as the checksum mismatch it is. After
                 // a disk error there is no point: dropping the receiver stops the reader.
@@ -580,6 +594,38 @@ struct Pass {
     cached: bool,
     signature: Option<SignatureEvidence>,
     sandbox: Sandbox,
+}
+
+/// Bytes the tar stream may hold beyond the unpacked-size limit (headers, padding).
+const TAR_OVERHEAD: u64 = 64 << 20;
+
+/// A reader that stops with an error after `left` bytes, remembering that it did.
+struct Bounded<R> {
+    inner: R,
+    left: u64,
+    exceeded: bool,
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.left == 0 {
+            // One byte more means the bound is crossed; exactly at it is fine.
+            let mut probe = [0u8; 1];
+            return match self.inner.read(&mut probe)? {
+                0 => Ok(0),
+                _ => {
+                    self.exceeded = true;
+                    Err(io::Error::other("the archive unpacks to more than allowed"))
+                }
+            };
+        }
+        let cap = out
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut out[..cap])?;
+        self.left -= n as u64;
+        Ok(n)
+    }
 }
 
 /// Chunks the reader thread may run ahead of the inflater.

@@ -627,3 +627,70 @@ fn a_server_error_is_asked_again_with_backoff_before_moving_on() {
         .count();
     assert_eq!(asked, 1);
 }
+
+#[test]
+fn a_gzip_bomb_after_the_tar_end_is_cut_off_not_inflated() {
+    use std::io::{Read, Write};
+    let w = world();
+    // The fake toolchain's tar stream, then 80 MiB of zeros inside the same gzip member:
+    // 80 KiB compressed, far more than the stream may hold with a 4 MiB limit.
+    let gz = std::fs::read(w.mirror.path().join(FILE)).expect("archive");
+    let mut tar = Vec::new();
+    flate2::read::GzDecoder::new(gz.as_slice())
+        .read_to_end(&mut tar)
+        .expect("inflate");
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
+    encoder.write_all(&tar).expect("tar");
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..80 {
+        encoder.write_all(&zeros).expect("zeros");
+    }
+    let bomb = encoder.finish().expect("gzip");
+    assert!(
+        bomb.len() < gz.len() + (1 << 20),
+        "the bomb is small compressed"
+    );
+    std::fs::write(w.mirror.path().join(FILE), &bomb).expect("write");
+    let digest = gorig_test::sha256_hex(&bomb);
+
+    let client = client();
+    let log = Log::default();
+    let mut options = UnpackOptions::default();
+    options.limits.max_unpacked_bytes = 4 << 20;
+    let result = Fetcher {
+        client: &client,
+        cache: &w.cache,
+        reporter: &log,
+        options,
+        signatures: None,
+    }
+    .unpack(
+        &artifact(&digest),
+        &[Mirror::parse(&w.mirror.path().display().to_string()).expect("dir")],
+        &w.staging,
+    );
+    let err = result.expect_err("refused");
+    assert!(
+        err.to_string().contains("bytes unpacked")
+            && err.to_string().contains("GORIG_MAX_UNPACKED"),
+        "{err}"
+    );
+    // The same archive is fine with room for it: the bound is on the stream, not a guess.
+    std::fs::remove_dir_all(&w.staging).expect("clean");
+    std::fs::create_dir(&w.staging).expect("staging");
+    let mut roomy = UnpackOptions::default();
+    roomy.limits.max_unpacked_bytes = 200 << 20;
+    Fetcher {
+        client: &client,
+        cache: &w.cache,
+        reporter: &log,
+        options: roomy,
+        signatures: None,
+    }
+    .unpack(
+        &artifact(&digest),
+        &[Mirror::parse(&w.mirror.path().display().to_string()).expect("dir")],
+        &w.staging,
+    )
+    .expect("within the limit");
+}
