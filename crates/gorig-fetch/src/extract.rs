@@ -31,6 +31,8 @@ use std::thread::JoinHandle;
 use crate::ExtractError;
 use crate::buffers::Buffers;
 
+mod headers;
+
 /// Files up to this size are read whole and written by one job; larger ones in chunks.
 const CHUNK: usize = 1 << 20;
 /// Jobs queued between the parser and the writers.
@@ -75,7 +77,8 @@ pub fn extract_tar<R: Read>(
     limits: &ExtractLimits,
     writers: usize,
 ) -> Result<ExtractStats, ExtractError> {
-    let mut archive = tar::Archive::new(tar_stream);
+    let mut guard = headers::HeaderGuard::new(tar_stream);
+    let mut archive = tar::Archive::new(&mut guard);
     let entries = archive.entries().map_err(ExtractError::Corrupt)?;
     let pool = WriterPool::start(writers);
     let umask = current_umask();
@@ -100,6 +103,10 @@ pub fn extract_tar<R: Read>(
         Ok(())
     })();
     let finished = pool.finish();
+    drop(archive);
+    if let Some(reason) = guard.refused.take() {
+        return Err(ExtractError::refused("(a tar header)", reason));
+    }
     result?;
     finished?;
     for (rel, target) in std::mem::take(&mut state.symlinks) {

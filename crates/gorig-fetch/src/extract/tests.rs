@@ -265,3 +265,26 @@ fn relative_names_are_checked_component_by_component() {
     );
     assert!(relative_name("go/a/../b").is_err());
 }
+
+#[test]
+fn a_huge_long_name_record_is_refused_before_it_is_buffered() {
+    // A GNU long-name header claiming 3 GiB, then a little data: the tar parser would
+    // try to read it all into memory.
+    let mut header = [0u8; 512];
+    header[..13].copy_from_slice(b"././@LongLink");
+    header[100..108].copy_from_slice(b"0000644\0");
+    header[124] = 0x80;
+    header[128..136].copy_from_slice(&(3u64 << 30).to_be_bytes());
+    header[156] = b'L';
+    header[257..263].copy_from_slice(b"ustar ");
+    let mut stream = header.to_vec();
+    stream.extend_from_slice(&[b'a'; 64 << 10]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let result = extract_tar(&stream[..], dir.path(), &ExtractLimits::default(), 0);
+    match result {
+        Err(ExtractError::Refused { reason, .. }) => {
+            assert!(reason.contains("metadata record"), "{reason}")
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
