@@ -103,7 +103,6 @@ pub fn extract_tar<R: Read>(
         Ok(())
     })();
     let finished = pool.finish();
-    drop(archive);
     if let Some(reason) = guard.refused.take() {
         return Err(ExtractError::refused("(a tar header)", reason));
     }
