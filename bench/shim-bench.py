@@ -9,7 +9,8 @@ five directories above the working directory, and times, interleaved, many runs 
   ... through gorig's shim     $GORIG_HOME/bin/go, which finds the pin and execs
   ... through gorig exec       gorig exec -- go ...
   ... through mise's shim      mise linked to the same install, `mise reshim`
-  gorig hook-env bash          what the activation hook runs at every prompt
+  gorig hook-env bash          what the activation hook runs when something changed
+  bash prompt hook             the hook at a prompt where nothing changed (no process)
 
 and prints medians, and the time added over the direct run. Usage:
 
@@ -116,6 +117,16 @@ def main():
     server.shutdown()
 
     medians = {name: statistics.median(values) * 1000 for name, values in samples.items()}
+    # The prompt hook as bash runs it: after the first prompt in a directory, nothing has
+    # changed, and the hook only compares modification times (no process).
+    loop = (f'eval "$({gorig} activate bash)"; cd "{deep}"; _gorig_hook; '
+            'start=$EPOCHREALTIME; for i in $(seq 2000); do _gorig_hook; done; end=$EPOCHREALTIME; '
+            'empty0=$EPOCHREALTIME; for i in $(seq 2000); do :; done; empty1=$EPOCHREALTIME; '
+            'echo "$start $end $empty0 $empty1"')
+    out = subprocess.run(["bash", "--noprofile", "--norc", "-c", loop], env=dict(run_env, TMPDIR=str(SHM)),
+                         capture_output=True, text=True, check=True).stdout.split()
+    start, end, empty0, empty1 = (float(x) for x in out)
+    medians["bash prompt hook, nothing changed (mean of 2000)"] = ((end - start) - (empty1 - empty0)) / 2000 * 1000
     print(f"\n{VERSION}; go.mod five directories up; medians of {args.runs} interleaved runs; "
           f"{os.cpu_count()} CPUs\n")
     print("| what | median ms | added over direct ms |")

@@ -485,3 +485,37 @@ fn the_fish_hook_follows_cd() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn the_bash_hook_skips_gorig_when_nothing_changed_and_notices_edited_pins() {
+    let w = world();
+    w.write("a/.go-version", "1.21.13\n");
+    let script = r#"
+        eval "$("$GORIG" activate bash)"
+        cd "$P/a" && _gorig_hook && go version
+        before=$(stat -c %y "$_GORIG_STAMP")
+        _gorig_hook; _gorig_hook
+        after=$(stat -c %y "$_GORIG_STAMP")
+        [ "$before" = "$after" ] && echo "skipped" || echo "ran again"
+        echo 1.22.4 > .go-version
+        _gorig_hook && go version
+        "$GORIG" use 1.21.13 >/dev/null && rm .go-version && _gorig_hook && go version
+        "#;
+    let mut command = w.ctx.command();
+    let out = command
+        .get_mut_program(Path::new("bash"))
+        .args(["--noprofile", "--norc", "-c", script])
+        .env("GORIG", BIN)
+        .env("P", &w.projects)
+        .env("TMPDIR", w.ctx.root())
+        .current_dir(&w.projects)
+        .output()
+        .expect("bash");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout,
+        "go version go1.21.13 linux/amd64\nskipped\ngo version go1.22.4 linux/amd64\ngo version go1.21.13 linux/amd64\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -20,9 +20,12 @@ pub fn activate(app: &App, args: &ActivateArgs) -> Result<(), Failure> {
     let gorig = quote(&exe.display().to_string(), args.shell);
     let script = match args.shell {
         ShellKind::Bash => format!(
-            r#"_gorig_hook() {{
+            r#"{STALE_CHECK}
+_gorig_hook() {{
   local status=$?
-  eval "$({gorig} hook-env bash)"
+  if [[ "$PWD" != "${{_GORIG_PWD-}}" || "${{GORIG_GO_VERSION-}}|${{GOWORK-}}" != "${{_GORIG_ENV-}}" ]] || _gorig_stale; then
+    eval "$(_GORIG_STAMP="$_GORIG_STAMP_FILE" {gorig} hook-env bash)"
+  fi
   return $status
 }}
 case ";${{PROMPT_COMMAND:-}};" in
@@ -33,8 +36,11 @@ _gorig_hook
 "#
         ),
         ShellKind::Zsh => format!(
-            r#"_gorig_hook() {{
-  eval "$({gorig} hook-env zsh)"
+            r#"{STALE_CHECK}
+_gorig_hook() {{
+  if [[ "$PWD" != "${{_GORIG_PWD-}}" || "${{GORIG_GO_VERSION-}}|${{GOWORK-}}" != "${{_GORIG_ENV-}}" ]] || _gorig_stale; then
+    eval "$(_GORIG_STAMP="$_GORIG_STAMP_FILE" {gorig} hook-env zsh)"
+  fi
 }}
 typeset -ag precmd_functions chpwd_functions
 if (( ! ${{precmd_functions[(I)_gorig_hook]}} )); then precmd_functions=(_gorig_hook $precmd_functions); fi
@@ -55,6 +61,20 @@ __gorig_hook
     app.printer.out(script);
     Ok(())
 }
+
+/// bash and zsh: gorig runs only when the directory, `GORIG_GO_VERSION`/`GOWORK`, or one
+/// of the watched paths (the pin files, each directory up to /, the store and its
+/// versions) changed since the stamp file was last touched, so most prompts start no
+/// process at all.
+const STALE_CHECK: &str = r#"_GORIG_STAMP_FILE="${XDG_RUNTIME_DIR:-${TMPDIR:-/tmp}}/gorig-hook-${UID:-0}-$$"
+_gorig_stale() {
+  [[ -n "${_GORIG_STAMP-}" && -e "$_GORIG_STAMP" ]] || return 0
+  local f
+  for f in "${_GORIG_WATCH[@]}"; do
+    [[ "$f" -nt "$_GORIG_STAMP" ]] && return 0
+  done
+  return 1
+}"#;
 
 pub fn hook_env(app: &App, args: &ActivateArgs) -> Result<(), Failure> {
     let out = hook_script(
@@ -104,6 +124,12 @@ fn hook_script(
 ) -> String {
     let env = env.clone();
     let dir = project::logical_cwd(&env);
+    // Touched before anything is read, so a change made while gorig reads is newer.
+    let stamp = env
+        .get("_GORIG_STAMP")
+        .filter(|_| matches!(shell, ShellKind::Bash | ShellKind::Zsh))
+        .map(PathBuf::from)
+        .filter(|path| touch(path));
     let go_bin = go_bin.to_path_buf();
     let previous = env.get("_GORIG_PATH").map(PathBuf::from);
     let ours_toolchain = env.get("_GORIG_TOOLCHAIN").is_some();
@@ -158,7 +184,66 @@ fn hook_script(
     if env.get("PATH").map(Path::new) != Some(Path::new(&path)) {
         out.push_str(&set_path(shell, &entries));
     }
+    if let Some(stamp) = stamp {
+        out.push_str(&state(shell, store, &dir, &stamp, &env));
+    }
     out
+}
+
+/// The shell-side record of what this answer depended on (see `STALE_CHECK`).
+fn state(
+    shell: ShellKind,
+    store: &gorig_store::Store,
+    dir: &Path,
+    stamp: &Path,
+    env: &Environment,
+) -> String {
+    let mut watch: Vec<PathBuf> = vec![store.home().to_path_buf(), store.versions_dir()];
+    let mut current = Some(dir);
+    while let Some(here) = current {
+        watch.push(here.to_path_buf());
+        for name in ["go.work", "go.mod", ".go-version", ".tool-versions"] {
+            let file = here.join(name);
+            if file.exists() {
+                watch.push(file);
+            }
+        }
+        current = here.parent();
+    }
+    if let Some(gowork) = env.get("GOWORK") {
+        watch.push(dir.join(gowork));
+    }
+    let list: Vec<String> = watch
+        .iter()
+        .map(|p| quote(&p.display().to_string(), shell))
+        .collect();
+    let env_key = format!(
+        "{}|{}",
+        env.get("GORIG_GO_VERSION").unwrap_or(""),
+        env.get("GOWORK").unwrap_or("")
+    );
+    format!(
+        "_GORIG_PWD={}; _GORIG_ENV={}; _GORIG_STAMP={}; _GORIG_WATCH=({});\n",
+        quote(&dir.display().to_string(), shell),
+        quote(&env_key, shell),
+        quote(&stamp.display().to_string(), shell),
+        list.join(" ")
+    )
+}
+
+/// Creates or truncates the stamp file (private, never through a symlink), so its
+/// modification time is now. False when it cannot be written: the hook then runs at
+/// every prompt, as it would without a stamp.
+fn touch(path: &Path) -> bool {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+        .open(path)
+        .is_ok()
 }
 
 fn missing_failure(missing: Missing) -> Failure {
