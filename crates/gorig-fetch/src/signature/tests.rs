@@ -118,3 +118,10 @@ fn times_print_as_utc() {
     assert_eq!(format_time(0), "1970-01-01T00:00:00Z");
     assert_eq!(format_time(1_676_474_712), "2023-02-15T15:25:12Z");
 }
+
+#[test]
+fn dates_are_civil() {
+    assert_eq!(civil_from_days(0), (1970, 1, 1));
+    assert_eq!(civil_from_days(20_779), (2026, 11, 22));
+    assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+}
