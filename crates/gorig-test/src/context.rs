@@ -111,6 +111,19 @@ impl TestContext {
         self.root().join("data/gorig")
     }
 
+    /// The names in the default store's `versions/`, sorted.
+    pub fn versions_on_disk(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.gorig_home().join("versions"))
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+
     /// Where downloads are cached by default: `$XDG_CACHE_HOME/gorig`.
     pub fn cache_dir(&self) -> PathBuf {
         self.root().join("cache/gorig")

@@ -49,15 +49,7 @@ impl World {
     }
 
     fn versions_on_disk(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(self.home().join("versions"))
-            .map(|d| {
-                d.flatten()
-                    .map(|e| e.file_name().to_string_lossy().into_owned())
-                    .collect()
-            })
-            .unwrap_or_default();
-        names.sort();
-        names
+        self.ctx.versions_on_disk()
     }
 
     /// Everything a user could observe must be whole: each listed version complete, the

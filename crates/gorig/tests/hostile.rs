@@ -145,10 +145,7 @@ fn every_hostile_archive_is_refused_naming_the_entry_and_nothing_is_published() 
         assert!(out.stderr.contains(case.reason), "{}: {out}", case.what);
         assert!(out.stderr.contains("not an official Go archive"), "{out}");
     }
-    let versions = ctx.gorig_home().join("versions");
-    let published: Vec<_> = std::fs::read_dir(&versions)
-        .map(|d| d.flatten().map(|e| e.file_name()).collect())
-        .unwrap_or_default();
+    let published = ctx.versions_on_disk();
     assert!(published.is_empty(), "published: {published:?}");
     let staging: Vec<_> = std::fs::read_dir(ctx.gorig_home().join("staging"))
         .map(|d| d.flatten().map(|e| e.file_name()).collect())

@@ -42,12 +42,17 @@ impl World {
     }
 
     fn nothing_installed(&self) {
-        let versions = self.ctx.gorig_home().join("versions");
-        let listed: Vec<_> = std::fs::read_dir(&versions)
-            .map(|d| d.flatten().map(|e| e.file_name()).collect())
-            .unwrap_or_default();
+        let listed = self.ctx.versions_on_disk();
         assert!(listed.is_empty(), "installed anyway: {listed:?}");
     }
+}
+
+/// The `installed` event of an `install --json` run.
+fn installed_line(out: &Output) -> serde_json::Value {
+    out.json_lines()
+        .into_iter()
+        .find(|l| l["event"] == "installed")
+        .unwrap_or_else(|| panic!("an installed line: {out}"))
 }
 
 fn asc_of(archive: &Path) -> PathBuf {
@@ -66,11 +71,7 @@ fn install_checks_the_signature_and_reports_the_evidence() {
     );
     let out = w.run(&["install", "--json", "1.22.5"]);
     out.success();
-    let installed = out
-        .json_lines()
-        .into_iter()
-        .find(|l| l["event"] == "installed")
-        .expect("an installed line");
+    let installed = installed_line(&out);
     let sig = &installed["signature"];
     let subkey = key.newest_subkey();
     assert_eq!(
@@ -100,11 +101,7 @@ fn install_checks_the_signature_and_reports_the_evidence() {
     // The signature is cached with the archive: an offline reinstall checks it again.
     let again = w.run(&["install", "--offline", "--force", "--json", "1.22.5"]);
     again.success();
-    let line = again
-        .json_lines()
-        .into_iter()
-        .find(|l| l["event"] == "installed")
-        .expect("installed");
+    let line = installed_line(&again);
     assert_eq!(line["from_cache"], true);
     assert_eq!(
         line["signature"]["signing_key_fingerprint"],
@@ -170,11 +167,7 @@ fn a_mirror_without_signatures_falls_back_to_the_signature_base() {
     let out = w.run(&["install", "--json", "1.22.5"]);
     out.success();
     assert_eq!(base.requests(), [format!("/{FILE}.asc")]);
-    let installed = out
-        .json_lines()
-        .into_iter()
-        .find(|l| l["event"] == "installed")
-        .expect("installed");
+    let installed = installed_line(&out);
     assert_eq!(
         installed["signature"]["primary_fingerprint"],
         TestKey::shared().fingerprint.as_str()
@@ -209,11 +202,7 @@ fn no_signature_anywhere_is_refused_unless_the_user_opts_out_loudly() {
             .contains("WARNING: OpenPGP signature checks are OFF"),
         "loud even with --quiet: {opted_out}"
     );
-    let installed = opted_out
-        .json_lines()
-        .into_iter()
-        .find(|l| l["event"] == "installed")
-        .expect("installed");
+    let installed = installed_line(&opted_out);
     assert!(installed["signature"].is_null(), "{installed}");
 }
 
@@ -226,11 +215,7 @@ fn a_subkey_that_expired_after_signing_still_verifies_the_old_signature() {
     w.trust(&key, "expired-later.asc");
     let out = w.run(&["install", "--json", "1.22.5"]);
     out.success();
-    let installed = out
-        .json_lines()
-        .into_iter()
-        .find(|l| l["event"] == "installed")
-        .expect("installed");
+    let installed = installed_line(&out);
     assert_eq!(
         installed["signature"]["signing_key_fingerprint"],
         subkey.as_str()
@@ -312,11 +297,7 @@ fn an_unknown_subkey_refreshes_the_keys_once_and_keeps_only_pinned_ones() {
         ["/linux_signing_key.pub"],
         "one refresh"
     );
-    let installed = out
-        .json_lines()
-        .into_iter()
-        .find(|l| l["event"] == "installed")
-        .expect("installed");
+    let installed = installed_line(&out);
     assert_eq!(
         installed["signature"]["signing_key_fingerprint"],
         rotated.as_str()
