@@ -131,8 +131,8 @@ impl TestKey {
         }
     }
 
-    /// Runs gpg in this home, at a faked time when `at` is given; panics on failure.
-    pub fn gpg_at(&self, at: Option<&str>, args: &[&str]) -> Vec<u8> {
+    /// gpg in this home, asking nothing (empty passphrase, no terminal).
+    fn unattended(&self) -> Command {
         let mut command = Command::new("gpg");
         command.arg("--homedir").arg(self.home.path()).args([
             "--batch",
@@ -143,6 +143,12 @@ impl TestKey {
             "--passphrase",
             "",
         ]);
+        command
+    }
+
+    /// Runs gpg in this home, at a faked time when `at` is given; panics on failure.
+    pub fn gpg_at(&self, at: Option<&str>, args: &[&str]) -> Vec<u8> {
+        let mut command = self.unattended();
         if let Some(at) = at {
             command.args([
                 "--faked-system-time",
@@ -219,22 +225,9 @@ impl TestKey {
             .position(|f| f == subkey)
             .expect("a subkey of this key");
         let guard = self.busy.lock().unwrap_or_else(|e| e.into_inner());
-        let mut child = Command::new("gpg")
-            .arg("--homedir")
-            .arg(self.home.path())
-            .args([
-                "--batch",
-                "--yes",
-                "--no-tty",
-                "--pinentry-mode",
-                "loopback",
-                "--passphrase",
-                "",
-                "--command-fd",
-                "0",
-                "--edit-key",
-                &self.fingerprint,
-            ])
+        let mut child = self
+            .unattended()
+            .args(["--command-fd", "0", "--edit-key", &self.fingerprint])
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
