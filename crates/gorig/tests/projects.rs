@@ -71,6 +71,21 @@ impl World {
         self.run_in(dir, Path::new(BIN), args)
     }
 
+    /// Runs a bash script (no rc files) in the projects directory, with `$GORIG` the
+    /// binary, `$P` the projects directory and the hook's stamp files in the test tree.
+    fn bash(&self, script: &str) -> std::process::Output {
+        let mut command = self.ctx.command();
+        command
+            .get_mut_program(Path::new("bash"))
+            .args(["--noprofile", "--norc", "-c", script])
+            .env("GORIG", BIN)
+            .env("P", &self.projects)
+            .env("TMPDIR", self.ctx.root())
+            .current_dir(&self.projects)
+            .output()
+            .expect("bash")
+    }
+
     fn shim(&self) -> PathBuf {
         self.ctx.gorig_home().join("bin/go")
     }
@@ -347,15 +362,7 @@ fn the_shell_hook_switches_path_when_the_directory_changes() {
         cd "$P" && _gorig_hook && go version
         echo "PATH entries: $(echo "$PATH" | tr ':' '\n' | grep -c gorig/versions)"
         "#;
-    let mut command = w.ctx.command();
-    let out = command
-        .get_mut_program(Path::new("bash"))
-        .args(["--noprofile", "--norc", "-c", script])
-        .env("GORIG", BIN)
-        .env("P", &w.projects)
-        .current_dir(&w.projects)
-        .output()
-        .expect("bash");
+    let out = w.bash(script);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let lines: Vec<&str> = stdout.lines().collect();
@@ -501,16 +508,7 @@ fn the_bash_hook_skips_gorig_when_nothing_changed_and_notices_edited_pins() {
         _gorig_hook && go version
         "$GORIG" use 1.21.13 >/dev/null && rm .go-version && _gorig_hook && go version
         "#;
-    let mut command = w.ctx.command();
-    let out = command
-        .get_mut_program(Path::new("bash"))
-        .args(["--noprofile", "--norc", "-c", script])
-        .env("GORIG", BIN)
-        .env("P", &w.projects)
-        .env("TMPDIR", w.ctx.root())
-        .current_dir(&w.projects)
-        .output()
-        .expect("bash");
+    let out = w.bash(script);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         stdout,
