@@ -52,7 +52,11 @@ pub fn pin_for(dir: &Path, env: &Environment) -> Result<Option<Pin>, Failure> {
 
 /// The installed toolchain for `dir`, or why there is none.
 pub fn select(store: &Store, dir: &Path, env: &Environment) -> Result<Selected, Missing> {
-    let pin = pin_for(dir, env).map_err(Missing::Failure)?;
+    select_for_pin(store, pin_for(dir, env).map_err(Missing::Failure)?)
+}
+
+/// The installed toolchain that answers `pin` (the default when there is none).
+pub fn select_for_pin(store: &Store, pin: Option<Pin>) -> Result<Selected, Missing> {
     let installed = store.installed().map_err(|e| Missing::Failure(e.into()))?;
     match choose(pin.as_ref(), &installed, store.default_version()) {
         Choice::Use { version, reason } => Ok(Selected {

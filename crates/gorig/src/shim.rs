@@ -143,16 +143,15 @@ fn fast_choice(
     let pin = project::pin_for(dir, env).ok()?;
     use gorig_store::pins::Requirement;
     use gorig_version::VersionRequest;
-    match &pin {
+    match pin {
         // An exact pin needs one stat, not a listing of the store.
         Some(p) => match &p.requirement {
             Requirement::Request(VersionRequest::Exact(v)) if store.is_installed(v) => {
                 Some((*v, p.to_string()))
             }
-            _ => match project::select(&store, dir, env) {
-                Ok(selected) => Some((selected.version, selected.reason)),
-                Err(_) => None,
-            },
+            _ => project::select_for_pin(&store, Some(p))
+                .ok()
+                .map(|selected| (selected.version, selected.reason)),
         },
         None => store
             .default_version()

@@ -122,8 +122,7 @@ fn hook_script(
     shell: ShellKind,
     env: &Environment,
 ) -> String {
-    let env = env.clone();
-    let dir = project::logical_cwd(&env);
+    let dir = project::logical_cwd(env);
     // Touched before anything is read, so a change made while gorig reads is newer.
     let stamp = env
         .get("_GORIG_STAMP")
@@ -142,7 +141,7 @@ fn hook_script(
         entries.retain(|e| e != previous);
     }
     let mut out = String::new();
-    match project::select(store, &dir, &env) {
+    match project::select(store, &dir, env) {
         Ok(selected) => {
             let bin = store.version_dir(&selected.version).join("bin");
             entries.retain(|e| *e != bin);
@@ -185,7 +184,7 @@ fn hook_script(
         out.push_str(&set_path(shell, &entries));
     }
     if let Some(stamp) = stamp {
-        out.push_str(&state(shell, store, &dir, &stamp, &env));
+        out.push_str(&state(shell, store, &dir, &stamp, env));
     }
     out
 }
