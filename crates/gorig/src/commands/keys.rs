@@ -39,17 +39,26 @@ fn user_keyrings(app: &App) -> Result<(Keyring, Vec<String>), Failure> {
 
 /// The keyring signatures are checked against.
 pub fn load(app: &App) -> Result<Keyring, Failure> {
-    let mut ring = Keyring::embedded().map_err(|e| Failure::new(Exit::Internal, e))?;
     let (user, pinned) = user_keyrings(app)?;
     let stored = refreshed_path(app);
+    let mut refreshed = None;
     if let Ok(bytes) = std::fs::read(&stored) {
-        let mut refreshed = Keyring::default();
-        match refreshed.add_pinned(&bytes, &format!("refreshed {}", stored.display()), &pinned) {
-            Ok(_) => ring.extend(refreshed),
+        let mut ring = Keyring::default();
+        match ring.add_pinned(&bytes, &format!("refreshed {}", stored.display()), &pinned) {
+            Ok(_) => refreshed = Some(ring),
             Err(e) => app.printer.warn(format!(
                 "ignoring the stored keys: {e}; run `gorig keys refresh`"
             )),
         }
+    }
+    assemble(refreshed, user)
+}
+
+/// The embedded key, then refreshed keys, then the organisation's.
+fn assemble(refreshed: Option<Keyring>, user: Keyring) -> Result<Keyring, Failure> {
+    let mut ring = Keyring::embedded().map_err(|e| Failure::new(Exit::Internal, e))?;
+    if let Some(refreshed) = refreshed {
+        ring.extend(refreshed);
     }
     ring.extend(user);
     Ok(ring)
@@ -63,7 +72,7 @@ pub fn refresh(app: &App, url: Option<&str>) -> Result<(Keyring, usize), FetchEr
         .client()
         .map_err(|f| FetchError::KeyRefresh(f.summary()))?;
     let bytes = client.read_small(&location, MAX_KEY_BLOCK_BYTES, "a key block")?;
-    let (_, pinned) = user_keyrings(app).map_err(|f| FetchError::KeyRefresh(f.summary()))?;
+    let (user, pinned) = user_keyrings(app).map_err(|f| FetchError::KeyRefresh(f.summary()))?;
     let mut fetched = Keyring::default();
     let kept = fetched
         .add_pinned(&bytes, &format!("refreshed from {location}"), &pinned)
@@ -74,7 +83,7 @@ pub fn refresh(app: &App, url: Option<&str>) -> Result<(Keyring, usize), FetchEr
     let path = refreshed_path(app);
     write_atomically(&path, armored.as_bytes())
         .map_err(|e| FetchError::KeyRefresh(format!("could not store {}: {e}", path.display())))?;
-    let ring = load(app).map_err(|f| FetchError::KeyRefresh(f.summary()))?;
+    let ring = assemble(Some(fetched), user).map_err(|f| FetchError::KeyRefresh(f.summary()))?;
     Ok((ring, kept))
 }
 
