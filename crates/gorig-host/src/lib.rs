@@ -1,13 +1,26 @@
 //! Facts about the Linux host gorig runs on or is pointed at, read under a [`HostRoot`].
 //!
-//! This crate reads; it never prints and never decides policy. For now it knows the
-//! platform Go toolchains are chosen for ([`Platform`]: GOOS and GOARCH of the userland);
-//! the doctor's probes (os-release, libc, cgroups, limits) grow here.
+//! This crate reads; it never prints and never decides policy. It knows the platform Go
+//! toolchains are chosen for ([`Platform`]: GOOS and GOARCH of the userland) and every
+//! fact the doctor judges ([`HostFacts`]: os-release, libc, kernel, CPU level, cgroups,
+//! limits, sysctls, mounts, DNS, SELinux, tools on PATH).
 
 mod arch;
+pub mod cgroup;
+pub mod cpu;
+mod facts;
+pub mod libc;
+pub mod limits;
+pub mod mounts;
+pub mod net;
+pub mod os_release;
 mod root;
 
 pub use arch::{ArchError, DetectedArch, ElfArchError, ElfIdent, GoArch, UnknownArch, detect_arch};
+pub use facts::{
+    HostFacts, PathFact, ProbeRequest, SELINUX_BOOLEANS, SYSCTLS, SeLinux, SysctlLine, Tool,
+    find_in_path, sysctl_path,
+};
 pub use root::HostRoot;
 
 use std::fmt;

@@ -1,0 +1,205 @@
+//! Which C library a host's userland uses, and its version, read from files only.
+//!
+//! glibc: `libc.so.6` in the usual library directories; the version comes from the file
+//! name it links to (`libc-2.17.so` on older releases) or from the banner every glibc
+//! build carries (`... release version 2.36.`). musl: the loader `ld-musl-<arch>.so.1`;
+//! its version comes from Alpine's package database when there is one (musl's binary
+//! holds no parseable version). Nothing is executed, so this works under `--root`.
+
+use serde::Serialize;
+
+use crate::HostRoot;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LibcKind {
+    Glibc,
+    Musl,
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Libc {
+    pub kind: LibcKind,
+    /// `2.36`, `1.2.4`.
+    pub version: Option<String>,
+    /// The host path that told us.
+    pub source: Option<String>,
+}
+
+impl Libc {
+    /// `(major, minor)` of a glibc version.
+    pub fn glibc_version(&self) -> Option<(u32, u32)> {
+        if self.kind != LibcKind::Glibc {
+            return None;
+        }
+        parse_major_minor(self.version.as_deref()?)
+    }
+}
+
+/// Parses `2.36` or `2.36.1` into `(2, 36)`.
+pub fn parse_major_minor(text: &str) -> Option<(u32, u32)> {
+    let mut parts = text.split('.');
+    let major = parts.next()?.trim().parse().ok()?;
+    let minor_text: String = parts
+        .next()?
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    Some((major, minor_text.parse().ok()?))
+}
+
+const MULTIARCH: [&str; 9] = [
+    "x86_64-linux-gnu",
+    "aarch64-linux-gnu",
+    "arm-linux-gnueabihf",
+    "arm-linux-gnueabi",
+    "i386-linux-gnu",
+    "powerpc64le-linux-gnu",
+    "s390x-linux-gnu",
+    "riscv64-linux-gnu",
+    "loongarch64-linux-gnu",
+];
+
+const MUSL_ARCHES: [&str; 10] = [
+    "x86_64",
+    "aarch64",
+    "armhf",
+    "arm",
+    "i386",
+    "ppc64le",
+    "s390x",
+    "riscv64",
+    "loongarch64",
+    "x86",
+];
+
+/// Largest libc file read whole to find the banner (glibc's is about 2 MiB).
+const MAX_LIBC_BYTES: usize = 16 << 20;
+
+/// Detects the C library under `root`.
+pub fn detect_libc(root: &HostRoot) -> Libc {
+    for arch in MUSL_ARCHES {
+        for dir in ["/lib", "/usr/lib"] {
+            let loader = format!("{dir}/ld-musl-{arch}.so.1");
+            if root.resolve(&loader).is_ok_and(|p| p.exists()) {
+                return Libc {
+                    kind: LibcKind::Musl,
+                    version: musl_version_from_apk(root),
+                    source: Some(loader),
+                };
+            }
+        }
+    }
+    let mut candidates: Vec<String> = ["/lib64", "/usr/lib64", "/lib", "/usr/lib"]
+        .iter()
+        .map(|d| format!("{d}/libc.so.6"))
+        .collect();
+    for triple in MULTIARCH {
+        candidates.push(format!("/lib/{triple}/libc.so.6"));
+        candidates.push(format!("/usr/lib/{triple}/libc.so.6"));
+    }
+    for candidate in candidates {
+        let Ok(real) = root.resolve(&candidate) else {
+            continue;
+        };
+        if !real.is_file() {
+            continue;
+        }
+        let from_name = real
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_prefix("libc-"))
+            .and_then(|n| n.strip_suffix(".so"))
+            .filter(|v| parse_major_minor(v).is_some())
+            .map(str::to_string);
+        let version = from_name.or_else(|| {
+            let bytes = root.read_head(&candidate, MAX_LIBC_BYTES).ok()?;
+            glibc_version_from_banner(&bytes)
+        });
+        return Libc {
+            kind: LibcKind::Glibc,
+            version,
+            source: Some(candidate),
+        };
+    }
+    Libc {
+        kind: LibcKind::Unknown,
+        version: None,
+        source: None,
+    }
+}
+
+/// Finds `release version 2.36` (or `version 2.36`) in glibc's banner.
+pub fn glibc_version_from_banner(bytes: &[u8]) -> Option<String> {
+    let banner = b"GNU C Library";
+    let start = find(bytes, banner)?;
+    let window = &bytes[start..bytes.len().min(start + 512)];
+    let end = window.iter().position(|&b| b == 0).unwrap_or(window.len());
+    let text = String::from_utf8_lossy(&window[..end]);
+    let after = text
+        .split("release version ")
+        .nth(1)
+        .or_else(|| text.split("version ").nth(1))?;
+    let version: String = after
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let version = version.trim_end_matches('.').to_string();
+    parse_major_minor(&version).map(|_| version)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// `V:` of package `musl` in Alpine's `/lib/apk/db/installed` (`1.2.4-r2` → `1.2.4`).
+fn musl_version_from_apk(root: &HostRoot) -> Option<String> {
+    let db = root.read_to_string("/lib/apk/db/installed").ok()?;
+    db.split("\n\n").find_map(|record| {
+        let mut lines = record.lines();
+        lines.clone().find(|l| *l == "P:musl")?;
+        let version = lines.find_map(|l| l.strip_prefix("V:"))?;
+        Some(version.split('-').next().unwrap_or(version).to_string())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn banners_of_real_glibc_builds() {
+        let debian = b"\0GNU C Library (Debian GLIBC 2.36-9+deb12u4) stable release version 2.36.\nCopyright";
+        assert_eq!(glibc_version_from_banner(debian).as_deref(), Some("2.36"));
+        let rhel = b"xxGNU C Library (GNU libc) release release version 2.34.\0";
+        assert_eq!(glibc_version_from_banner(rhel).as_deref(), Some("2.34"));
+        assert_eq!(glibc_version_from_banner(b"nothing here"), None);
+        assert_eq!(parse_major_minor("2.17"), Some((2, 17)));
+        assert_eq!(parse_major_minor("2.39.1"), Some((2, 39)));
+    }
+
+    #[test]
+    fn trees() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let root = HostRoot::new(dir.path());
+        std::fs::create_dir_all(dir.path().join("lib64"))?;
+        std::fs::write(dir.path().join("lib64/libc-2.17.so"), b"elf")?;
+        std::os::unix::fs::symlink("libc-2.17.so", dir.path().join("lib64/libc.so.6"))?;
+        let libc = detect_libc(&root);
+        assert_eq!(libc.kind, LibcKind::Glibc);
+        assert_eq!(libc.glibc_version(), Some((2, 17)));
+
+        let alpine = tempfile::tempdir()?;
+        std::fs::create_dir_all(alpine.path().join("lib/apk/db"))?;
+        std::fs::write(alpine.path().join("lib/ld-musl-aarch64.so.1"), b"elf")?;
+        std::fs::write(
+            alpine.path().join("lib/apk/db/installed"),
+            "P:busybox\nV:1.36.1-r15\n\nC:Q1\nP:musl\nV:1.2.4_git20230717-r4\nA:aarch64\n",
+        )?;
+        let musl = detect_libc(&HostRoot::new(alpine.path()));
+        assert_eq!(musl.kind, LibcKind::Musl);
+        assert_eq!(musl.version.as_deref(), Some("1.2.4_git20230717"));
+        Ok(())
+    }
+}
