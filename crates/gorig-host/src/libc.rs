@@ -1,9 +1,13 @@
 //! Which C library a host's userland uses, and its version, read from files only.
 //!
-//! glibc: `libc.so.6` in the usual library directories; the version comes from the file
-//! name it links to (`libc-2.17.so` on older releases) or from the banner every glibc
-//! build carries (`... release version 2.36.`). musl: the loader `ld-musl-<arch>.so.1`;
-//! its version comes from Alpine's package database when there is one (musl's binary
+//! The kind is what the userland's own programs use: the ELF interpreter (PT_INTERP) of
+//! `/bin/sh` and friends (`ld-linux-*` is glibc, `ld-musl-*` is musl), because a glibc
+//! host may carry a musl loader for cross builds (Debian's musl-tools) and the reverse.
+//! Only when no dynamic userland program is found do the files decide, glibc first.
+//!
+//! glibc's version comes from the file name `libc.so.6` links to (`libc-2.17.so` on
+//! older releases) or from the banner every glibc build carries (`... release version
+//! 2.36.`). musl's comes from Alpine's package database when there is one (musl's binary
 //! holds no parseable version). Nothing is executed, so this works under `--root`.
 
 use serde::Serialize;
@@ -77,8 +81,39 @@ const MUSL_ARCHES: [&str; 10] = [
 /// Largest libc file read whole to find the banner (glibc's is about 2 MiB).
 const MAX_LIBC_BYTES: usize = 16 << 20;
 
+/// Programs whose interpreter names the userland's C library.
+const USERLAND_PROGRAMS: [&str; 5] = [
+    "/bin/sh",
+    "/usr/bin/env",
+    "/bin/ls",
+    "/usr/bin/ls",
+    "/bin/busybox",
+];
+
 /// Detects the C library under `root`.
 pub fn detect_libc(root: &HostRoot) -> Libc {
+    let interpreter = USERLAND_PROGRAMS.iter().find_map(|program| {
+        let head = root.read_head(program, 64 * 1024).ok()?;
+        elf_interpreter(&head)
+    });
+    match interpreter.as_deref() {
+        Some(interp) if interp.contains("ld-musl") => {
+            return Libc {
+                kind: LibcKind::Musl,
+                version: musl_version_from_apk(root),
+                source: Some(interp.to_string()),
+            };
+        }
+        Some(_) => {
+            if let Some(glibc) = detect_glibc(root) {
+                return glibc;
+            }
+        }
+        None => {}
+    }
+    if let Some(glibc) = detect_glibc(root) {
+        return glibc;
+    }
     for arch in MUSL_ARCHES {
         for dir in ["/lib", "/usr/lib"] {
             let loader = format!("{dir}/ld-musl-{arch}.so.1");
@@ -91,6 +126,14 @@ pub fn detect_libc(root: &HostRoot) -> Libc {
             }
         }
     }
+    Libc {
+        kind: LibcKind::Unknown,
+        version: None,
+        source: None,
+    }
+}
+
+fn detect_glibc(root: &HostRoot) -> Option<Libc> {
     let mut candidates: Vec<String> = ["/lib64", "/usr/lib64", "/lib", "/usr/lib"]
         .iter()
         .map(|d| format!("{d}/libc.so.6"))
@@ -117,17 +160,69 @@ pub fn detect_libc(root: &HostRoot) -> Libc {
             let bytes = root.read_head(&candidate, MAX_LIBC_BYTES).ok()?;
             glibc_version_from_banner(&bytes)
         });
-        return Libc {
+        return Some(Libc {
             kind: LibcKind::Glibc,
             version,
             source: Some(candidate),
+        });
+    }
+    None
+}
+
+/// The PT_INTERP string of an ELF file whose first bytes are `head` (32 or 64 bit, either
+/// byte order); `None` for static or non-ELF files or a header past `head`.
+pub fn elf_interpreter(head: &[u8]) -> Option<String> {
+    if head.len() < 52 || &head[..4] != b"\x7fELF" {
+        return None;
+    }
+    let is64 = head[4] == 2;
+    let little = head[5] == 1;
+    let u16_at = |at: usize| -> Option<u64> {
+        let b: [u8; 2] = head.get(at..at + 2)?.try_into().ok()?;
+        Some(u64::from(if little {
+            u16::from_le_bytes(b)
+        } else {
+            u16::from_be_bytes(b)
+        }))
+    };
+    let u32_at = |at: usize| -> Option<u64> {
+        let b: [u8; 4] = head.get(at..at + 4)?.try_into().ok()?;
+        Some(u64::from(if little {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        }))
+    };
+    let u64_at = |at: usize| -> Option<u64> {
+        let b: [u8; 8] = head.get(at..at + 8)?.try_into().ok()?;
+        Some(if little {
+            u64::from_le_bytes(b)
+        } else {
+            u64::from_be_bytes(b)
+        })
+    };
+    let (phoff, phentsize, phnum) = if is64 {
+        (u64_at(32)?, u16_at(54)?, u16_at(56)?)
+    } else {
+        (u32_at(28)?, u16_at(42)?, u16_at(44)?)
+    };
+    for i in 0..phnum.min(256) {
+        let at = usize::try_from(phoff + i * phentsize).ok()?;
+        if u32_at(at)? != 3 {
+            continue;
+        }
+        let (offset, size) = if is64 {
+            (u64_at(at + 8)?, u64_at(at + 32)?)
+        } else {
+            (u32_at(at + 4)?, u32_at(at + 16)?)
         };
+        let start = usize::try_from(offset).ok()?;
+        let end = start.checked_add(usize::try_from(size).ok()?.min(4096))?;
+        let bytes = head.get(start..end)?;
+        let text = bytes.split(|b| *b == 0).next()?;
+        return Some(String::from_utf8_lossy(text).into_owned());
     }
-    Libc {
-        kind: LibcKind::Unknown,
-        version: None,
-        source: None,
-    }
+    None
 }
 
 /// Finds `release version 2.36` (or `version 2.36`) in glibc's banner.
@@ -177,6 +272,18 @@ mod tests {
         assert_eq!(glibc_version_from_banner(b"nothing here"), None);
         assert_eq!(parse_major_minor("2.17"), Some((2, 17)));
         assert_eq!(parse_major_minor("2.39.1"), Some((2, 39)));
+    }
+
+    #[test]
+    fn interpreter_of_real_programs() -> std::io::Result<()> {
+        let sh = std::fs::read("/bin/sh")?;
+        let interp = elf_interpreter(&sh);
+        assert!(
+            interp.as_deref().is_some_and(|i| i.contains("ld-")),
+            "{interp:?}"
+        );
+        assert_eq!(elf_interpreter(b"#!/bin/sh\n"), None);
+        Ok(())
     }
 
     #[test]

@@ -113,6 +113,8 @@ pub enum Command {
     Env(EnvArgs),
     /// Show or refresh the OpenPGP keys that release signatures are checked against
     Keys(KeysArgs),
+    /// Find what on this host will break Go builds, tests and services, and how to fix it
+    Doctor(DoctorArgs),
     /// Print the Go version chosen for this directory and why (pin file, default)
     Current(CurrentArgs),
     /// Run a command with a toolchain first on PATH: the pinned one, or VERSION
@@ -122,6 +124,47 @@ pub enum Command {
     /// (used by `activate`) print the PATH changes for the current directory
     #[command(hide = true)]
     HookEnv(ActivateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Read the host from this directory tree (a mounted image, a container's rootfs)
+    /// instead of /
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+
+    /// Only these groups: os, toolchain, build, runtime, limits, network, dns, security
+    /// (repeatable or comma-separated)
+    #[arg(long, value_name = "GROUP", value_delimiter = ',')]
+    pub only: Vec<String>,
+
+    /// Leave out this finding id, e.g. GORIG-NET-003 (repeatable or comma-separated)
+    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    pub skip: Vec<String>,
+
+    /// Print the plan of drop-in files (sysctl.d, limits.d) that fix warnings and failures
+    #[arg(long)]
+    pub fix: bool,
+
+    /// With --fix: write the files (backing up anything replaced)
+    #[arg(long, requires = "fix")]
+    pub yes: bool,
+
+    /// With --fix --yes: run `sysctl --system` afterwards so the sysctls apply now
+    #[arg(long, requires = "yes")]
+    pub reload: bool,
+
+    /// Show evidence and reasons for every finding, not only warnings and failures
+    #[arg(long, short)]
+    pub verbose: bool,
+
+    /// List the checks (ids, groups, what they look at) and exit
+    #[arg(long)]
+    pub list: bool,
+
+    /// Print the report as JSON (schema in the README)
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -25,6 +25,10 @@ pub enum Exit {
     Filesystem = 6,
     /// 7: refused to change state that is not gorig's or would break the setup.
     Refused = 7,
+    /// 8: `doctor` found warnings (and no failures).
+    DoctorWarnings = 8,
+    /// 9: `doctor` found failures.
+    DoctorFailures = 9,
 }
 
 /// A command's failure: what happened, the exit code, and what to do next.
@@ -33,6 +37,8 @@ pub struct Failure {
     pub exit: Exit,
     pub error: anyhow::Error,
     pub hints: Vec<String>,
+    /// The command already said everything; only the exit code is left to set.
+    pub silent: bool,
 }
 
 impl Failure {
@@ -41,7 +47,15 @@ impl Failure {
             exit,
             error: error.into(),
             hints: Vec::new(),
+            silent: false,
         }
+    }
+
+    /// Ends the command with `exit` and no message (the output already said why).
+    pub fn silent(exit: Exit) -> Failure {
+        let mut failure = Failure::msg(exit, "see the report above");
+        failure.silent = true;
+        failure
     }
 
     pub fn msg(exit: Exit, message: impl Into<String>) -> Failure {
@@ -157,6 +171,7 @@ impl From<FetchError> for Failure {
             exit,
             error: error.into(),
             hints,
+            silent: false,
         }
     }
 }
@@ -186,6 +201,7 @@ impl From<IndexError> for Failure {
             exit,
             error: error.into(),
             hints,
+            silent: false,
         }
     }
 }
@@ -210,6 +226,7 @@ impl From<StoreError> for Failure {
             exit,
             error: error.into(),
             hints,
+            silent: false,
         }
     }
 }

@@ -35,6 +35,7 @@ fn wants_json(command: &Command) -> bool {
             cli::KeysCommand::List { json } | cli::KeysCommand::Refresh { json, .. } => *json,
         },
         Command::Current(a) => a.json,
+        Command::Doctor(a) => a.json,
         Command::Exec(_) | Command::Activate(_) | Command::HookEnv(_) => false,
     }
 }
@@ -90,6 +91,7 @@ fn main() -> ExitCode {
         Command::Env(args) => commands::env::run(&app, args),
         Command::Keys(args) => commands::keys::run(&app, &args.command),
         Command::Current(args) => commands::current::run(&app, args),
+        Command::Doctor(args) => commands::doctor::run(&app, args),
         Command::Exec(args) => commands::exec::run(&app, args),
         Command::Activate(args) => commands::activate::activate(&app, args),
         Command::HookEnv(args) => commands::activate::hook_env(&app, args),
@@ -97,7 +99,9 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            render(&app.printer, &failure);
+            if !failure.silent {
+                render(&app.printer, &failure);
+            }
             ExitCode::from(failure.exit as u8)
         }
     }

@@ -179,6 +179,14 @@ impl Environment {
         }
     }
 
+    /// Every variable, sorted (for checks that look at many).
+    pub fn to_map(&self) -> std::collections::BTreeMap<String, String> {
+        self.vars
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
     /// A variable's value; empty counts as unset.
     pub fn get(&self, key: &str) -> Option<&str> {
         self.vars

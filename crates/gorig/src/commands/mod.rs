@@ -3,6 +3,7 @@
 
 pub mod activate;
 pub mod current;
+pub mod doctor;
 pub mod env;
 pub mod exec;
 pub mod install;
