@@ -112,11 +112,17 @@ pub fn merge(planned: &PlannedFile, existing: Option<&str>) -> Merged {
     for line in &planned.lines {
         let key = line_key(planned.kind, &line.text);
         let comment = format!("# {}", line.ids.join(", "));
-        match lines
-            .iter()
-            .position(|l| key.is_some() && line_key(planned.kind, l) == key)
-        {
-            Some(at) => lines[at] = line.text.clone(),
+        let same_key = |l: &String| key.is_some() && line_key(planned.kind, l) == key;
+        match lines.iter().position(same_key) {
+            Some(at) => {
+                // Later lines win in both formats: keep one line per key, gorig's.
+                lines[at] = line.text.clone();
+                let mut index = 0;
+                lines.retain(|l| {
+                    index += 1;
+                    index - 1 <= at || !same_key(l)
+                });
+            }
             None => {
                 if !lines.contains(&comment) {
                     lines.push(comment);

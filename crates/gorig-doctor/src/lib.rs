@@ -189,6 +189,9 @@ impl GoEnvFile {
 /// What the binary learned about Go toolchains on this host.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct ToolchainFacts {
+    /// False when the host is a tree under `--root`: gorig's store and pins are this
+    /// machine's, not the tree's, so the toolchain checks do not judge them.
+    pub probed: bool,
     /// The store the facts came from (`$GORIG_HOME`).
     pub store: Option<String>,
     pub installed: Vec<GoVersion>,

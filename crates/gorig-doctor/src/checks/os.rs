@@ -198,6 +198,9 @@ pub fn cpu_level(ctx: &Context) -> Verdict {
 }
 
 pub fn installed(ctx: &Context) -> Verdict {
+    if !ctx.toolchain.probed {
+        return not_probed();
+    }
     let store = ctx
         .toolchain
         .store
@@ -218,6 +221,9 @@ pub fn installed(ctx: &Context) -> Verdict {
 }
 
 pub fn selected(ctx: &Context) -> Verdict {
+    if !ctx.toolchain.probed {
+        return not_probed();
+    }
     match (&ctx.toolchain.selected, &ctx.toolchain.selection_problem) {
         (Some(sel), _) if sel.installed => Verdict::ok(format!("{} ({})", sel.version, sel.reason))
             .ev(sel.reason.clone(), sel.version.to_string()),
@@ -236,6 +242,9 @@ pub fn selected(ctx: &Context) -> Verdict {
 }
 
 pub fn goroot_env(ctx: &Context) -> Verdict {
+    if !ctx.toolchain.probed {
+        return not_probed();
+    }
     let Some(sel) = ctx.toolchain.selected.as_ref().filter(|s| s.installed) else {
         return Verdict::info("no installed toolchain selected; go.env not checked");
     };
@@ -256,6 +265,9 @@ pub fn goroot_env(ctx: &Context) -> Verdict {
 }
 
 pub fn module_settings(ctx: &Context) -> Verdict {
+    if !ctx.toolchain.probed {
+        return not_probed();
+    }
     let mut problems = Vec::new();
     let mut evidence = Vec::new();
     for key in [
@@ -303,6 +315,9 @@ pub fn module_settings(ctx: &Context) -> Verdict {
 }
 
 pub fn go_env(ctx: &Context) -> Verdict {
+    if !ctx.toolchain.probed {
+        return not_probed();
+    }
     let Some(sel) = ctx.toolchain.selected.as_ref().filter(|s| s.installed) else {
         return Verdict::info("no installed toolchain selected; `go env` not run");
     };
@@ -332,6 +347,13 @@ pub fn go_env(ctx: &Context) -> Verdict {
     Verdict::ok(format!("go env: {version} at {goroot}"))
         .ev("go env GOROOT", goroot)
         .ev("go env GOVERSION", version)
+}
+
+/// The toolchain verdict for a host read under `--root`.
+fn not_probed() -> Verdict {
+    Verdict::info(
+        "not checked under --root: gorig's toolchains and pins belong to this machine, not the tree",
+    )
 }
 
 /// Paths compared as given: the binary passes canonical paths for both.

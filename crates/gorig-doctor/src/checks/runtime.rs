@@ -198,7 +198,7 @@ pub fn nofile(ctx: &Context) -> Verdict {
     let text = format!("soft {} hard {}", show(limit.soft), show(limit.hard));
     let verdict = if hard < 4096 {
         Verdict::fail(format!("open files hard limit {hard}"))
-    } else if hard < 65536 {
+    } else if hard < 65535 {
         Verdict::warn(format!("open files hard limit {hard}"))
     } else {
         return Verdict::ok(format!(

@@ -155,7 +155,11 @@ fn list(app: &App, json: bool) -> Result<(), Failure> {
 /// value is the selected GOROOT, for `go env`.
 fn toolchain_facts(app: &App, env: &Environment, live: bool) -> (ToolchainFacts, Option<PathBuf>) {
     let store = &app.store;
+    if !live {
+        return (ToolchainFacts::default(), None);
+    }
     let mut facts = ToolchainFacts {
+        probed: true,
         store: Some(store.home().display().to_string()),
         installed: store.installed().unwrap_or_default(),
         ..ToolchainFacts::default()
@@ -204,10 +208,6 @@ fn toolchain_facts(app: &App, env: &Environment, live: bool) -> (ToolchainFacts,
         && let Ok(text) = std::fs::read_to_string(&path)
     {
         facts.user_env = Some(GoEnvFile::parse(&path.display().to_string(), &text));
-    }
-    if !live {
-        // `go env` describes this host, not the tree under --root.
-        goroot = None;
     }
     (facts, goroot)
 }
