@@ -115,6 +115,9 @@ pub enum Command {
     Keys(KeysArgs),
     /// Find what on this host will break Go builds, tests and services, and how to fix it
     Doctor(DoctorArgs),
+    /// Run go version, go env, go vet and go test -short on a project with the toolchain
+    /// it pins, and summarise
+    Verify(VerifyArgs),
     /// Print the Go version chosen for this directory and why (pin file, default)
     Current(CurrentArgs),
     /// Run a command with a toolchain first on PATH: the pinned one, or VERSION
@@ -165,6 +168,21 @@ pub struct DoctorArgs {
     /// Print the report as JSON (schema in the README)
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The project (a Go module or workspace) [default: the working directory]
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
+
+    /// Extra flags for `go test` (after `--`), e.g. -- -run TestX -count=1
+    #[arg(last = true, value_name = "GO TEST FLAGS")]
+    pub go_test_args: Vec<String>,
 }
 
 #[derive(Debug, Args)]

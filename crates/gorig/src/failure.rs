@@ -29,6 +29,8 @@ pub enum Exit {
     DoctorWarnings = 8,
     /// 9: `doctor` found failures.
     DoctorFailures = 9,
+    /// 10: `verify`: a step (version, env, vet, test) failed.
+    VerifyFailed = 10,
 }
 
 /// A command's failure: what happened, the exit code, and what to do next.

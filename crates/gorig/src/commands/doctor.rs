@@ -151,6 +151,27 @@ fn list(app: &App, json: bool) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The findings of `groups` on the live host, for commands that explain failures.
+pub fn live_findings(app: &App, env: &Environment, groups: &[Group]) -> Vec<gorig_doctor::Finding> {
+    let root = HostRoot::live();
+    let base = toolchain_facts(app, env, true);
+    let request = probe_request(app, env, &root, &base.1);
+    let (toolchain, host) = gather(&root, &request, (base.0, None), true);
+    let vars = env.to_map();
+    let context = Context {
+        host: &host,
+        toolchain: &toolchain,
+        env: &vars,
+    };
+    gorig_doctor::run(
+        &context,
+        &Selection {
+            only: groups.to_vec(),
+            skip: Vec::new(),
+        },
+    )
+}
+
 /// The store's toolchains and the one selected for the working directory. The second
 /// value is the selected GOROOT, for `go env`.
 fn toolchain_facts(app: &App, env: &Environment, live: bool) -> (ToolchainFacts, Option<PathBuf>) {

@@ -11,6 +11,7 @@ pub mod keys;
 pub mod list;
 pub mod uninstall;
 pub mod use_;
+pub mod verify;
 pub mod which;
 
 use gorig_version::{GoVersion, VersionRequest};
