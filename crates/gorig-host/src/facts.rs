@@ -55,6 +55,8 @@ pub struct ProbeRequest {
     pub path_dirs: Vec<String>,
     /// Tools to look for: `cc`, `gcc`, `clang`, `git`, ...
     pub tools: Vec<String>,
+    /// The C compiler named by `$CC`, when set.
+    pub preferred_cc: Option<String>,
     /// Paths whose filesystem matters: (label, host path), e.g. ("GOTMPDIR", "/tmp").
     pub paths: Vec<(String, String)>,
     /// `uname -m` of the live host, for the architecture fallback.

@@ -59,7 +59,12 @@ pub fn run(app: &App, args: &DoctorArgs) -> Result<(), Failure> {
 
     let toolchain_base = toolchain_facts(app, &env, live);
     let request = probe_request(app, &env, &root, &toolchain_base.1);
-    let (toolchain, host) = gather(&root, &request, toolchain_base, live);
+    let wants = |group: Group| selection.only.is_empty() || selection.only.contains(&group);
+    let processes = Processes {
+        tool_versions: live && wants(Group::Build),
+        go_env: live && wants(Group::Toolchain),
+    };
+    let (toolchain, host) = gather(&root, &request, toolchain_base, processes);
 
     let vars = env.to_map();
     let context = Context {
@@ -156,7 +161,11 @@ pub fn live_findings(app: &App, env: &Environment, groups: &[Group]) -> Vec<gori
     let root = HostRoot::live();
     let base = toolchain_facts(app, env, true);
     let request = probe_request(app, env, &root, &base.1);
-    let (toolchain, host) = gather(&root, &request, (base.0, None), true);
+    let processes = Processes {
+        tool_versions: groups.contains(&Group::Build),
+        go_env: false,
+    };
+    let (toolchain, host) = gather(&root, &request, (base.0, None), processes);
     let vars = env.to_map();
     let context = Context {
         host: &host,
@@ -292,6 +301,10 @@ fn probe_request(
         ));
     }
     ProbeRequest {
+        preferred_cc: env
+            .get("CC")
+            .and_then(|cc| cc.split_whitespace().next())
+            .map(str::to_string),
         path_dirs,
         tools,
         paths,
@@ -308,23 +321,30 @@ fn probe_request(
     }
 }
 
+/// Which processes the selected checks need (only ever on the live host).
+#[derive(Debug, Clone, Copy)]
+struct Processes {
+    /// `--version` of the C compiler the build would use, and of git.
+    tool_versions: bool,
+    /// `go env -json` of the selected toolchain.
+    go_env: bool,
+}
+
 /// Reads the host while the processes (tool versions, `go env`) run.
 fn gather(
     root: &HostRoot,
     request: &ProbeRequest,
     (mut toolchain, goroot): (ToolchainFacts, Option<PathBuf>),
-    live: bool,
+    processes: Processes,
 ) -> (ToolchainFacts, HostFacts) {
     thread::scope(|scope| {
-        let go_env = goroot.map(|goroot| scope.spawn(move || go_env_json(&goroot)));
-        let versions: Vec<_> = if live {
-            request
-                .tools
-                .iter()
-                .filter_map(|name| {
-                    let path = find_in_path(root, &request.path_dirs, name)?;
-                    Some((name.clone(), scope.spawn(move || version_line(&path))))
-                })
+        let go_env = goroot
+            .filter(|_| processes.go_env)
+            .map(|goroot| scope.spawn(move || go_env_json(&goroot)));
+        let versions: Vec<_> = if processes.tool_versions {
+            versioned_tools(root, request)
+                .into_iter()
+                .map(|(name, path)| (name, scope.spawn(move || version_line(&path))))
                 .collect()
         } else {
             Vec::new()
@@ -345,6 +365,20 @@ fn gather(
         }
         (toolchain, host)
     })
+}
+
+/// The tools whose version a check reads, with their paths: the C compiler cgo would
+/// use (`$CC`, else the first of gcc, cc, clang on PATH) and git. One process each.
+fn versioned_tools(root: &HostRoot, request: &ProbeRequest) -> Vec<(String, String)> {
+    let mut compilers = request.tools.iter().filter(|t| t.as_str() != "git");
+    let compiler = match &request.preferred_cc {
+        Some(cc) => find_in_path(root, &request.path_dirs, cc).map(|p| (cc.clone(), p)),
+        None => compilers.find_map(|name| {
+            find_in_path(root, &request.path_dirs, name).map(|p| (name.clone(), p))
+        }),
+    };
+    let git = find_in_path(root, &request.path_dirs, "git").map(|p| ("git".to_string(), p));
+    compiler.into_iter().chain(git).collect()
 }
 
 fn version_line(path: &str) -> Option<String> {
