@@ -14,7 +14,10 @@ five directories above the working directory, and times, interleaved, many runs 
 
 and prints medians, and the time added over the direct run. Usage:
 
-  bench/shim-bench.py [--runs N] [--no-mise] [--gorig BINARY]
+  bench/shim-bench.py [--runs N] [--no-mise] [--gorig BINARY] [--also LABEL=BINARY]...
+
+--also adds the shim of another gorig build (e.g. the static one scripts/install makes
+next to a dynamic `cargo build --release`) to the same interleaved runs.
 
 Needs what bench/install-bench.py needs (cargo, gpg, python3 with pip; npm for mise).
 """
@@ -52,6 +55,7 @@ def main():
     parser.add_argument("--runs", type=int, default=300)
     parser.add_argument("--no-mise", action="store_true")
     parser.add_argument("--gorig", type=Path)
+    parser.add_argument("--also", action="append", default=[], metavar="LABEL=BINARY")
     args = parser.parse_args()
 
     gorig = args.gorig.resolve() if args.gorig else install_bench.build_gorig()
@@ -84,6 +88,17 @@ def main():
         cases[f"{label}: direct"] = ([str(real_go)] + argv, run_env)
         cases[f"{label}: gorig shim"] = ([str(shim)] + argv, run_env)
         cases[f"{label}: gorig exec"] = ([str(gorig), "exec", "--", "go"] + argv, run_env)
+    # Other builds: a store of their own whose versions/ is this one's, so only the shim
+    # binary differs.
+    for also in args.also:
+        label, _, binary = also.partition("=")
+        other = SHM / f"home-{label}"
+        (other / "bin").mkdir(parents=True)
+        (other / "versions").symlink_to(home / "versions")
+        (other / "bin" / "go").symlink_to(Path(binary).resolve())
+        other_env = dict(run_env, GORIG_HOME=str(other))
+        for name, argv in (("go version", ["version"]), ("go env GOROOT", ["env", "GOROOT"])):
+            cases[f"{name}: gorig shim ({label})"] = ([str(other / "bin" / "go")] + argv, other_env)
     if not args.no_mise:
         mise = install_bench.mise_binary()
         mise_env = dict(base_env, MISE_DATA_DIR=str(SHM / "mise-data"), MISE_CACHE_DIR=str(SHM / "mise-cache"),

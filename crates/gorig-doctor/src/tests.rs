@@ -75,6 +75,19 @@ fn cpu_quota_depends_on_the_go_version() {
         assert_eq!(cpu.severity, severity, "{version}: {cpu:?}");
         assert!(cpu.title.contains(needle), "{version}: {}", cpu.title);
     }
+    let tc = toolchain("1.25.3");
+    let env = BTreeMap::from([(
+        "GODEBUG".to_string(),
+        "http2client=0,containermaxprocs=0".to_string(),
+    )]);
+    let ctx = Context {
+        host: &host,
+        toolchain: &tc,
+        env: &env,
+    };
+    let cpu = finding(&run(&ctx, &Selection::default()), "GORIG-RT-002").clone();
+    assert_eq!(cpu.severity, Severity::Warn, "{cpu:?}");
+    assert!(cpu.title.contains("containermaxprocs=0"), "{}", cpu.title);
 }
 
 #[test]

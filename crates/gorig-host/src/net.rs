@@ -90,7 +90,9 @@ impl ResolvConf {
 
     /// Worst-case seconds before a lookup fails when no server answers.
     pub fn worst_case_secs(&self) -> u32 {
-        self.timeout_secs * self.attempts * (self.nameservers.len().max(1) as u32)
+        self.timeout_secs
+            .saturating_mul(self.attempts)
+            .saturating_mul(self.nameservers.len().max(1) as u32)
     }
 }
 

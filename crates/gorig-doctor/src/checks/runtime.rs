@@ -70,10 +70,15 @@ pub fn cpu_quota(ctx: &Context) -> Verdict {
         .ev(limit.file.clone(), quota_text);
     }
     let go = ctx.go_version().copied();
-    let aware = go.is_some_and(|v| v >= GoVersion::new(1, 25, 0));
-    let go_name = go
-        .map(|v| v.to_string())
-        .unwrap_or_else(|| "Go before 1.25".to_string());
+    let switched_off = ctx
+        .var("GODEBUG")
+        .is_some_and(|v| v.split(',').any(|kv| kv.trim() == "containermaxprocs=0"));
+    let aware = go.is_some_and(|v| v >= GoVersion::new(1, 25, 0)) && !switched_off;
+    let go_name = match go {
+        Some(v) if switched_off => format!("{v} with GODEBUG=containermaxprocs=0"),
+        Some(v) => v.to_string(),
+        None => "Go before 1.25".to_string(),
+    };
     if aware {
         let Some(leaf) = &cg.cpu_leaf else {
             return Verdict::warn(format!(
