@@ -178,7 +178,7 @@ pub fn elf_interpreter(head: &[u8]) -> Option<String> {
     let is64 = head[4] == 2;
     let little = head[5] == 1;
     let u16_at = |at: usize| -> Option<u64> {
-        let b: [u8; 2] = head.get(at..at + 2)?.try_into().ok()?;
+        let b: [u8; 2] = head.get(at..at.checked_add(2)?)?.try_into().ok()?;
         Some(u64::from(if little {
             u16::from_le_bytes(b)
         } else {
@@ -186,7 +186,7 @@ pub fn elf_interpreter(head: &[u8]) -> Option<String> {
         }))
     };
     let u32_at = |at: usize| -> Option<u64> {
-        let b: [u8; 4] = head.get(at..at + 4)?.try_into().ok()?;
+        let b: [u8; 4] = head.get(at..at.checked_add(4)?)?.try_into().ok()?;
         Some(u64::from(if little {
             u32::from_le_bytes(b)
         } else {
@@ -194,7 +194,7 @@ pub fn elf_interpreter(head: &[u8]) -> Option<String> {
         }))
     };
     let u64_at = |at: usize| -> Option<u64> {
-        let b: [u8; 8] = head.get(at..at + 8)?.try_into().ok()?;
+        let b: [u8; 8] = head.get(at..at.checked_add(8)?)?.try_into().ok()?;
         Some(if little {
             u64::from_le_bytes(b)
         } else {
@@ -207,14 +207,14 @@ pub fn elf_interpreter(head: &[u8]) -> Option<String> {
         (u32_at(28)?, u16_at(42)?, u16_at(44)?)
     };
     for i in 0..phnum.min(256) {
-        let at = usize::try_from(phoff + i * phentsize).ok()?;
+        let at = usize::try_from(phoff.checked_add(i.checked_mul(phentsize)?)?).ok()?;
         if u32_at(at)? != 3 {
             continue;
         }
         let (offset, size) = if is64 {
-            (u64_at(at + 8)?, u64_at(at + 32)?)
+            (u64_at(at.checked_add(8)?)?, u64_at(at.checked_add(32)?)?)
         } else {
-            (u32_at(at + 4)?, u32_at(at + 16)?)
+            (u32_at(at.checked_add(4)?)?, u32_at(at.checked_add(16)?)?)
         };
         let start = usize::try_from(offset).ok()?;
         let end = start.checked_add(usize::try_from(size).ok()?.min(4096))?;
@@ -245,16 +245,16 @@ fn banner_in_rodata(path: &std::path::Path) -> Option<String> {
     }
     let u16_at = |b: &[u8], at: usize| -> Option<u64> {
         Some(u64::from(u16::from_le_bytes(
-            b.get(at..at + 2)?.try_into().ok()?,
+            b.get(at..at.checked_add(2)?)?.try_into().ok()?,
         )))
     };
     let u32_at = |b: &[u8], at: usize| -> Option<u64> {
         Some(u64::from(u32::from_le_bytes(
-            b.get(at..at + 4)?.try_into().ok()?,
+            b.get(at..at.checked_add(4)?)?.try_into().ok()?,
         )))
     };
     let u64_at = |b: &[u8], at: usize| -> Option<u64> {
-        Some(u64::from_le_bytes(b.get(at..at + 8)?.try_into().ok()?))
+        Some(u64::from_le_bytes(b.get(at..at.checked_add(8)?)?.try_into().ok()?))
     };
     let shoff = u64_at(&header, 40)?;
     let shentsize = u16_at(&header, 58)? as usize;
@@ -372,6 +372,13 @@ mod tests {
             "{interp:?}"
         );
         assert_eq!(elf_interpreter(b"#!/bin/sh\n"), None);
+        // Found by fuzzing: a program header offset near the top of the address space.
+        let mut hostile = vec![0u8; 64];
+        hostile[..6].copy_from_slice(b"\x7fELF\x02\x01");
+        hostile[32..40].copy_from_slice(&(u64::MAX - 2).to_le_bytes());
+        hostile[54..56].copy_from_slice(&56u16.to_le_bytes());
+        hostile[56..58].copy_from_slice(&4u16.to_le_bytes());
+        assert_eq!(elf_interpreter(&hostile), None);
         Ok(())
     }
 

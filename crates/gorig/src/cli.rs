@@ -115,6 +115,9 @@ pub enum Command {
     Keys(KeysArgs),
     /// Find what on this host will break Go builds, tests and services, and how to fix it
     Doctor(DoctorArgs),
+    /// Say whether Go (or any ELF) binaries will run on this host, a directory tree or a
+    /// distro release: loader, GLIBC versions, CPU level, kernel
+    Inspect(InspectArgs),
     /// Run go version, go env, go vet and go test -short on a project with the toolchain
     /// it pins, and summarise
     Verify(VerifyArgs),
@@ -166,6 +169,35 @@ pub struct DoctorArgs {
     pub list: bool,
 
     /// Print the report as JSON (schema in the README)
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Binaries to inspect (directories with --recursive)
+    #[arg(value_name = "BIN", required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// Where it should run: host (the default), or a distro profile such as rhel8,
+    /// ubuntu24.04, debian12, amazon2023, alpine (repeatable or comma-separated)
+    #[arg(long = "target", value_name = "T", value_delimiter = ',')]
+    pub targets: Vec<String>,
+
+    /// A machine's file tree to judge against (a mounted image, an unpacked rootfs);
+    /// repeatable
+    #[arg(long = "target-root", value_name = "DIR")]
+    pub target_roots: Vec<PathBuf>,
+
+    /// Inspect every ELF file under the directories given, in parallel, as one table
+    #[arg(long, short)]
+    pub recursive: bool,
+
+    /// Also list the Go module dependencies
+    #[arg(long)]
+    pub deps: bool,
+
+    /// Print the result as JSON
     #[arg(long)]
     pub json: bool,
 }

@@ -31,6 +31,8 @@ pub enum Exit {
     DoctorFailures = 9,
     /// 10: `verify`: a step (version, env, vet, test) failed.
     VerifyFailed = 10,
+    /// 11: `inspect`: a binary won't run on a target.
+    WontRun = 11,
 }
 
 /// A command's failure: what happened, the exit code, and what to do next.

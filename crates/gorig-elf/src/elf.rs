@@ -1,0 +1,269 @@
+//! What an ELF file needs from the machine that runs it, read with the `object` crate:
+//! class, byte order, machine and type; PT_INTERP; DT_NEEDED, RUNPATH and RPATH; the
+//! symbol versions each library must provide (`.gnu.version_r`); whether it calls
+//! `getaddrinfo` (cgo's resolver); and the Go build info when there is one.
+//!
+//! Only the parts needed are read: the data source is either bytes in memory or a
+//! [`object::read::ReadCache`] over the file, which reads the ranges asked for (headers,
+//! the dynamic section and its strings, version needs, 64 KiB of Go data). A file is not
+//! memory-mapped: a binary replaced while it is inspected (a deploy in progress) would
+//! turn a truncated mapping into SIGBUS, and reads of a few kilobytes cost less than
+//! the mapping.
+
+use object::read::elf::{Dyn, FileHeader, ProgramHeader, SectionHeader, Sym};
+use object::read::{ReadRef, StringTable};
+use object::{Endianness, elf};
+
+use crate::buildinfo::{self, GoBuildInfo, Memory};
+use crate::{BinaryFacts, ElfError, FileKind, LibcKind, VersionNeed};
+
+/// Reads the facts of an ELF file from `data`.
+pub fn read<'data, R: ReadRef<'data>>(data: R) -> Result<BinaryFacts, ElfError> {
+    match object::FileKind::parse(data) {
+        Ok(object::FileKind::Elf32) => read_elf::<elf::FileHeader32<Endianness>, R>(data),
+        Ok(object::FileKind::Elf64) => read_elf::<elf::FileHeader64<Endianness>, R>(data),
+        _ => Err(ElfError::NotElf),
+    }
+}
+
+fn malformed(error: object::read::Error) -> ElfError {
+    ElfError::Malformed(error.to_string())
+}
+
+/// The machine name and GOARCH of an ELF `e_machine` (with class and byte order, which
+/// tell ppc64 from ppc64le and mips from mipsle).
+fn machine_name(machine: u16, is64: bool, big: bool) -> (&'static str, Option<&'static str>) {
+    match (machine, is64, big) {
+        (62, true, _) => ("x86-64", Some("amd64")),
+        (3, false, _) => ("Intel 80386", Some("386")),
+        (183, true, _) => ("AArch64", Some("arm64")),
+        (40, false, _) => ("ARM", Some("arm")),
+        (21, true, true) => ("PowerPC64 (big-endian)", Some("ppc64")),
+        (21, true, false) => ("PowerPC64 (little-endian)", Some("ppc64le")),
+        (22, true, _) => ("IBM S/390", Some("s390x")),
+        (243, true, _) => ("RISC-V", Some("riscv64")),
+        (258, true, _) => ("LoongArch", Some("loong64")),
+        (8, false, true) => ("MIPS", Some("mips")),
+        (8, false, false) => ("MIPS (little-endian)", Some("mipsle")),
+        (8, true, true) => ("MIPS64", Some("mips64")),
+        (8, true, false) => ("MIPS64 (little-endian)", Some("mips64le")),
+        _ => ("other", None),
+    }
+}
+
+struct Segments<'a, 'data, Elf: FileHeader, R: ReadRef<'data>> {
+    headers: &'a [Elf::ProgramHeader],
+    endian: Elf::Endian,
+    data: R,
+    _marker: std::marker::PhantomData<&'data ()>,
+}
+
+impl<'data, Elf: FileHeader, R: ReadRef<'data>> Memory for Segments<'_, 'data, Elf, R> {
+    fn read(&self, address: u64, len: u64) -> Option<Vec<u8>> {
+        for header in self.headers {
+            if header.p_type(self.endian) != elf::PT_LOAD {
+                continue;
+            }
+            let vaddr: u64 = header.p_vaddr(self.endian).into();
+            let filesz: u64 = header.p_filesz(self.endian).into();
+            let offset: u64 = header.p_offset(self.endian).into();
+            if address >= vaddr && address.checked_add(len)? <= vaddr.checked_add(filesz)? {
+                let at = offset.checked_add(address - vaddr)?;
+                return self.data.read_bytes_at(at, len).ok().map(<[u8]>::to_vec);
+            }
+        }
+        None
+    }
+}
+
+fn read_elf<'data, Elf, R>(data: R) -> Result<BinaryFacts, ElfError>
+where
+    Elf: FileHeader<Endian = Endianness>,
+    R: ReadRef<'data>,
+{
+    let header = Elf::parse(data).map_err(malformed)?;
+    let endian = header.endian().map_err(malformed)?;
+    let is64 = header.is_type_64();
+    let big = endian == Endianness::Big;
+    let machine = header.e_machine(endian).0;
+    let (machine_text, goarch) = machine_name(machine, is64, big);
+    let segments = header.program_headers(endian, data).map_err(malformed)?;
+
+    let mut interpreter = None;
+    for segment in segments {
+        if let Ok(Some(interp)) = segment.interpreter(endian, data) {
+            interpreter = Some(String::from_utf8_lossy(interp).into_owned());
+        }
+    }
+
+    // Section headers may be missing (sstrip) or broken; what they give is optional.
+    let sections = header.sections(endian, data).ok();
+    let mut needed = Vec::new();
+    let mut runpath = Vec::new();
+    let mut rpath = Vec::new();
+    let mut flags_1 = 0u64;
+    let mut soname = false;
+    if let Some(sections) = &sections
+        && let Ok(Some((dynamic, link))) = sections.dynamic(endian, data)
+        && let Ok(strings) = sections.strings(endian, data, link)
+    {
+        for entry in dynamic {
+            let tag = entry.tag(endian);
+            let text = || {
+                entry
+                    .string(endian, strings)
+                    .map(|s| String::from_utf8_lossy(s).into_owned())
+            };
+            if tag == elf::DT_NEEDED {
+                if let Ok(name) = text() {
+                    needed.push(name);
+                }
+            } else if tag == elf::DT_RUNPATH {
+                if let Ok(paths) = text() {
+                    runpath.extend(paths.split(':').map(str::to_string));
+                }
+            } else if tag == elf::DT_RPATH {
+                if let Ok(paths) = text() {
+                    rpath.extend(paths.split(':').map(str::to_string));
+                }
+            } else if tag == elf::DT_FLAGS_1 {
+                flags_1 = entry.val(endian);
+            } else if tag == elf::DT_SONAME {
+                soname = true;
+            }
+        }
+    }
+
+    let mut version_needs: Vec<VersionNeed> = Vec::new();
+    if let Some(sections) = &sections
+        && let Ok(Some((mut verneeds, link))) = sections.gnu_verneed(endian, data)
+        && let Ok(strings) = sections.strings(endian, data, link)
+    {
+        while let Ok(Some((verneed, mut vernauxs))) = verneeds.next() {
+            let file = verneed
+                .file(endian, strings)
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .unwrap_or_default();
+            let mut versions = Vec::new();
+            while let Ok(Some(vernaux)) = vernauxs.next() {
+                if let Ok(name) = vernaux.name(endian, strings) {
+                    versions.push(String::from_utf8_lossy(name).into_owned());
+                }
+            }
+            version_needs.push(VersionNeed { file, versions });
+        }
+    }
+
+    let calls_getaddrinfo = sections
+        .as_ref()
+        .and_then(|s| dynamic_symbol_imported(s, endian, data, b"getaddrinfo"))
+        .unwrap_or(false);
+
+    let e_type = header.e_type(endian);
+    let kind = if e_type == elf::ET_EXEC {
+        FileKind::Executable
+    } else if e_type == elf::ET_DYN {
+        if interpreter.is_some() {
+            FileKind::Pie
+        } else if flags_1 & elf::DF_1_PIE.0 != 0 || !soname {
+            FileKind::StaticPie
+        } else {
+            FileKind::SharedLibrary
+        }
+    } else if e_type == elf::ET_REL {
+        FileKind::Relocatable
+    } else {
+        FileKind::Other
+    };
+
+    let go = go_build_info::<Elf, R>(endian, data, segments, sections.as_ref());
+
+    let libc = match interpreter.as_deref() {
+        Some(i) if i.contains("ld-musl") => LibcKind::Musl,
+        Some(i) if i.contains("ld-linux") || i.contains("ld64.so") || i.contains("ld.so") => {
+            LibcKind::Glibc
+        }
+        Some(_) => LibcKind::Unknown,
+        None if needed.iter().any(|n| n.starts_with("libc.musl")) => LibcKind::Musl,
+        None if needed.iter().any(|n| n == "libc.so.6") => LibcKind::Glibc,
+        None if needed.is_empty() => LibcKind::None,
+        None => LibcKind::Unknown,
+    };
+
+    Ok(BinaryFacts {
+        class: if is64 { 64 } else { 32 },
+        big_endian: big,
+        machine,
+        machine_name: machine_text.to_string(),
+        goarch: goarch.map(str::to_string),
+        kind,
+        interpreter,
+        needed,
+        runpath,
+        rpath,
+        libc,
+        version_needs,
+        calls_getaddrinfo,
+        go,
+    })
+}
+
+/// Whether the dynamic symbol table imports `name` (undefined there).
+fn dynamic_symbol_imported<'data, Elf, R>(
+    sections: &object::read::elf::SectionTable<'data, Elf, R>,
+    endian: Elf::Endian,
+    data: R,
+    name: &[u8],
+) -> Option<bool>
+where
+    Elf: FileHeader,
+    R: ReadRef<'data>,
+{
+    let symbols = sections.symbols(endian, data, elf::SHT_DYNSYM).ok()?;
+    let strings: StringTable<'data, R> = symbols.strings();
+    Some(
+        symbols.iter().any(|sym| {
+            sym.is_undefined(endian) && sym.name(endian, strings).is_ok_and(|n| n == name)
+        }),
+    )
+}
+
+fn go_build_info<'data, Elf, R>(
+    endian: Elf::Endian,
+    data: R,
+    segments: &[Elf::ProgramHeader],
+    sections: Option<&object::read::elf::SectionTable<'data, Elf, R>>,
+) -> Option<GoBuildInfo>
+where
+    Elf: FileHeader,
+    R: ReadRef<'data>,
+{
+    let memory = Segments::<Elf, R> {
+        headers: segments,
+        endian,
+        data,
+        _marker: std::marker::PhantomData,
+    };
+    // `.go.buildinfo` by name, else the first writable, non-executable PT_LOAD.
+    let from_section = sections.and_then(|sections| {
+        let (_, section) = sections.section_by_name(endian, b".go.buildinfo")?;
+        let offset: u64 = section.sh_offset(endian).into();
+        let size: u64 = section.sh_size(endian).into();
+        data.read_bytes_at(offset, size.min(buildinfo::SEARCH_BYTES))
+            .ok()
+    });
+    let blob = from_section.or_else(|| {
+        segments.iter().find_map(|segment| {
+            let flags = segment.p_flags(endian).0;
+            let load = segment.p_type(endian) == elf::PT_LOAD;
+            if !load || flags & (elf::PF_X.0 | elf::PF_W.0) != elf::PF_W.0 {
+                return None;
+            }
+            let offset: u64 = segment.p_offset(endian).into();
+            let size: u64 = segment.p_filesz(endian).into();
+            data.read_bytes_at(offset, size.min(buildinfo::SEARCH_BYTES))
+                .ok()
+        })
+    })?;
+    buildinfo::parse(blob, &memory)
+}

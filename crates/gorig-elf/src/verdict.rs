@@ -1,0 +1,403 @@
+//! Will a binary run on a target? The known ways a Go (or any ELF) binary fails on
+//! another machine, each checked against what the target is known to have:
+//!
+//! - another architecture;
+//! - the loader it names (PT_INTERP) is missing: the shell says "no such file or
+//!   directory" for a file that exists (a glibc binary on Alpine);
+//! - `GLIBC_x.y` symbol versions newer than the target's glibc;
+//! - libraries (DT_NEEDED) the target does not have;
+//! - a CPU level (GOAMD64, GOARM64 LSE) above the target's CPU;
+//! - a kernel older than the Go version's minimum (3.2 for Go 1.24+, 2.6.32 before).
+//!
+//! and warnings that do not stop it from starting: Go before 1.25 (or
+//! `containermaxprocs=0`) on a CPU-limited machine, and cgo versus pure-Go name
+//! resolution against the target's nsswitch.conf. What a target does not tell (a profile
+//! has no CPU) is reported as unknown, never guessed.
+
+use serde::Serialize;
+
+use crate::{BinaryFacts, LibcKind};
+use gorig_version::GoVersion;
+
+/// The C library of a target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase", tag = "kind", content = "version")]
+pub enum TargetLibc {
+    Glibc(Option<(u32, u32)>),
+    Musl,
+    /// No C library at all (scratch or distroless static images).
+    None,
+    Unknown,
+}
+
+/// Looks up files on a target that has a file tree (the host, a mounted image).
+pub trait TargetFiles {
+    /// Whether the path exists on the target (following links inside it).
+    fn exists(&self, path: &str) -> bool;
+}
+
+/// What is known about a machine a binary should run on.
+pub struct Target<'a> {
+    /// `host`, `rhel8`, `/mnt/image`.
+    pub name: String,
+    /// The GOARCH of the machine; `None`: assumed to be the binary's.
+    pub goarch: Option<String>,
+    pub libc: TargetLibc,
+    pub kernel: Option<(u32, u32)>,
+    /// x86-64 level and the first flag missing for the next one.
+    pub amd64_level: Option<(u8, Option<String>)>,
+    pub arm64_lse: Option<bool>,
+    /// The machine's files, when it has a tree to look in.
+    pub files: Option<&'a dyn TargetFiles>,
+    /// `(quota cores, usable CPUs)` when a CPU quota binds below the CPU count.
+    pub cpu_quota: Option<(f64, u32)>,
+    pub nsswitch_hosts: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Runs,
+    WontRun,
+    Unknown,
+}
+
+impl Outcome {
+    pub fn text(self) -> &'static str {
+        match self {
+            Outcome::Runs => "runs",
+            Outcome::WontRun => "won't run",
+            Outcome::Unknown => "unknown",
+        }
+    }
+}
+
+/// One reason, with its effect: `blocker` stops the binary, `unknown` leaves the
+/// verdict open, `warning` does not stop it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reason {
+    /// `arch`, `loader`, `glibc`, `library`, `cpu`, `kernel`, `gomaxprocs`, `dns`.
+    pub check: &'static str,
+    pub effect: &'static str,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    pub target: String,
+    pub outcome: Outcome,
+    pub reasons: Vec<Reason>,
+}
+
+/// Libraries that are part of the C library itself.
+fn is_libc_part(name: &str) -> bool {
+    [
+        "libc.so.6",
+        "libm.so.6",
+        "libpthread.so.0",
+        "libdl.so.2",
+        "librt.so.1",
+        "libresolv.so.2",
+        "libutil.so.1",
+        "libanl.so.1",
+        "libcrypt.so.1",
+    ]
+    .contains(&name)
+        || name.starts_with("ld-linux")
+        || name.starts_with("ld64.so")
+        || name.starts_with("libc.musl-")
+        || name.starts_with("ld-musl-")
+}
+
+/// Where the loader looks for libraries when RUNPATH does not say.
+const LIBRARY_DIRS: [&str; 14] = [
+    "/lib",
+    "/usr/lib",
+    "/lib64",
+    "/usr/lib64",
+    "/usr/local/lib",
+    "/lib/x86_64-linux-gnu",
+    "/usr/lib/x86_64-linux-gnu",
+    "/lib/aarch64-linux-gnu",
+    "/usr/lib/aarch64-linux-gnu",
+    "/lib/i386-linux-gnu",
+    "/usr/lib/i386-linux-gnu",
+    "/lib/arm-linux-gnueabihf",
+    "/usr/lib/arm-linux-gnueabihf",
+    "/usr/lib/powerpc64le-linux-gnu",
+];
+
+pub fn verdict(binary: &BinaryFacts, target: &Target) -> Verdict {
+    let mut reasons = Vec::new();
+    let mut block = |check, message: String| {
+        reasons.push(Reason {
+            check,
+            effect: "blocker",
+            message,
+        })
+    };
+    let mut soft: Vec<Reason> = Vec::new();
+    let mut unknown = |check, message: String| {
+        soft.push(Reason {
+            check,
+            effect: "unknown",
+            message,
+        })
+    };
+    let mut warnings: Vec<Reason> = Vec::new();
+    let mut warn = |check, message: String| {
+        warnings.push(Reason {
+            check,
+            effect: "warning",
+            message,
+        })
+    };
+
+    // Architecture.
+    match (&binary.goarch, &target.goarch) {
+        (Some(built), Some(machine)) if built != machine => block(
+            "arch",
+            format!("built for {built}, this machine is {machine}"),
+        ),
+        (None, Some(machine)) => block(
+            "arch",
+            format!(
+                "built for {} (e_machine {}), this machine is {machine}",
+                binary.machine_name, binary.machine
+            ),
+        ),
+        _ => {}
+    }
+
+    // The loader.
+    if let Some(interp) = &binary.interpreter {
+        match target.files {
+            Some(files) => {
+                if !files.exists(interp) {
+                    let musl_here = matches!(target.libc, TargetLibc::Musl);
+                    let hint = if musl_here && binary.libc == LibcKind::Glibc {
+                        " (a musl system: exec fails with \"no such file or directory\"; build with CGO_ENABLED=0 or install gcompat)"
+                    } else {
+                        " (exec fails with \"no such file or directory\")"
+                    };
+                    block("loader", format!("the loader {interp} is missing{hint}"));
+                }
+            }
+            None => match (&target.libc, binary.libc) {
+                (TargetLibc::Musl, LibcKind::Glibc) => block(
+                    "loader",
+                    format!(
+                        "{interp} is glibc's loader and {} has only musl (build with CGO_ENABLED=0)",
+                        target.name
+                    ),
+                ),
+                (TargetLibc::Glibc(_), LibcKind::Musl) => block(
+                    "loader",
+                    format!("{interp} is musl's loader and {} has glibc", target.name),
+                ),
+                (TargetLibc::None, _) => block(
+                    "loader",
+                    format!("{} has no C library or loader", target.name),
+                ),
+                _ => {}
+            },
+        }
+    }
+
+    // glibc symbol versions.
+    if let Some(((major, minor), name)) = binary.glibc_needed() {
+        match &target.libc {
+            TargetLibc::Glibc(Some(have)) if (major, minor) > *have => block(
+                "glibc",
+                format!(
+                    "needs {name}, {} has glibc {}.{}",
+                    target.name, have.0, have.1
+                ),
+            ),
+            TargetLibc::Glibc(None) | TargetLibc::Unknown => unknown(
+                "glibc",
+                format!(
+                    "needs {name}; the glibc version of {} is unknown",
+                    target.name
+                ),
+            ),
+            _ => {}
+        }
+    }
+
+    // Other libraries.
+    let extra: Vec<&String> = binary.needed.iter().filter(|n| !is_libc_part(n)).collect();
+    if !extra.is_empty() {
+        match target.files {
+            Some(files) => {
+                let mut dirs: Vec<String> = binary
+                    .runpath
+                    .iter()
+                    .chain(&binary.rpath)
+                    .cloned()
+                    .collect();
+                dirs.extend(LIBRARY_DIRS.iter().map(|d| d.to_string()));
+                for library in extra {
+                    if !dirs
+                        .iter()
+                        .filter(|d| !d.contains("$ORIGIN"))
+                        .any(|d| files.exists(&format!("{}/{library}", d.trim_end_matches('/'))))
+                    {
+                        block(
+                            "library",
+                            format!("{library} is not found in the library directories"),
+                        );
+                    }
+                }
+            }
+            None => {
+                let names: Vec<&str> = extra.iter().map(|s| s.as_str()).collect();
+                warn(
+                    "library",
+                    format!(
+                        "needs {} (not part of the C library; install it there)",
+                        names.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+    if let Some((_, name)) = binary.highest("GLIBCXX_") {
+        warn("library", format!("needs {name} from libstdc++"));
+    }
+
+    // CPU level.
+    if let Some(level) = binary.goamd64().filter(|l| *l > 1) {
+        match &target.amd64_level {
+            Some((have, missing)) if *have < level => block(
+                "cpu",
+                format!(
+                    "built with GOAMD64=v{level}; this CPU is x86-64-v{have}{}: \"This program can only be run on AMD64 processors with v{level} microarchitecture support.\"",
+                    missing
+                        .as_ref()
+                        .map(|m| format!(" (lacks {m})"))
+                        .unwrap_or_default()
+                ),
+            ),
+            None => unknown(
+                "cpu",
+                format!("built with GOAMD64=v{level}: needs an x86-64-v{level} CPU"),
+            ),
+            _ => {}
+        }
+    }
+    if binary.goarch.as_deref() == Some("arm64")
+        && let Some(go) = &binary.go
+        && let Some(value) = go.setting("GOARM64")
+        && (value.contains("lse") || !value.starts_with("v8.0"))
+    {
+        match target.arm64_lse {
+            Some(false) => block(
+                "cpu",
+                format!("built with GOARM64={value}; this CPU has no LSE atomics"),
+            ),
+            None => unknown(
+                "cpu",
+                format!("built with GOARM64={value}: needs LSE atomics (ARMv8.1)"),
+            ),
+            Some(true) => {}
+        }
+    }
+
+    // Kernel minimum of the Go version.
+    let go_version: Option<GoVersion> = binary
+        .go
+        .as_ref()
+        .and_then(|g| g.go_version.split([' ', '-', '+']).next()?.parse().ok());
+    if let Some(version) = go_version {
+        let needs = if version >= GoVersion::new(1, 24, 0) {
+            (3, 2)
+        } else {
+            (2, 6)
+        };
+        match target.kernel {
+            Some(have) if have < needs => block(
+                "kernel",
+                format!(
+                    "{version} needs Linux {}.{} or newer; {} runs {}.{}",
+                    needs.0, needs.1, target.name, have.0, have.1
+                ),
+            ),
+            None => unknown(
+                "kernel",
+                format!(
+                    "{version} needs Linux {}.{}; the kernel is unknown",
+                    needs.0, needs.1
+                ),
+            ),
+            _ => {}
+        }
+
+        // GOMAXPROCS on a CPU-limited machine.
+        if let Some((quota, cpus)) = target.cpu_quota {
+            let off = binary
+                .go
+                .as_ref()
+                .and_then(|g| g.setting("DefaultGODEBUG"))
+                .is_some_and(|d| d.split(',').any(|kv| kv == "containermaxprocs=0"));
+            if version < GoVersion::new(1, 25, 0) || off {
+                let why = if off {
+                    "DefaultGODEBUG has containermaxprocs=0 (go.mod's go line is before 1.25)"
+                        .to_string()
+                } else {
+                    format!("{version} ignores CPU quotas")
+                };
+                warn(
+                    "gomaxprocs",
+                    format!(
+                        "{why}: GOMAXPROCS={cpus} on a quota of {quota:.2} CPUs throttles; set GOMAXPROCS={}",
+                        (quota.floor() as u32).max(1)
+                    ),
+                );
+            }
+        }
+    }
+
+    // Name resolution.
+    if let Some(sources) = &target.nsswitch_hosts {
+        let beyond: Vec<&String> = sources
+            .iter()
+            .filter(|s| !s.starts_with('[') && s.as_str() != "files" && s.as_str() != "dns")
+            .collect();
+        if !beyond.is_empty() {
+            let names: Vec<&str> = beyond.iter().map(|s| s.as_str()).collect();
+            if binary.calls_getaddrinfo {
+                warn(
+                    "dns",
+                    format!(
+                        "resolves names through the C library, so nsswitch's {} applies (one thread per lookup)",
+                        names.join(" ")
+                    ),
+                );
+            } else if binary.go.is_some() {
+                warn(
+                    "dns",
+                    format!(
+                        "pure-Go resolver: skips nsswitch's {} (names only they serve do not resolve)",
+                        names.join(" ")
+                    ),
+                );
+            }
+        }
+    }
+
+    let outcome = if !reasons.is_empty() {
+        Outcome::WontRun
+    } else if !soft.is_empty() {
+        Outcome::Unknown
+    } else {
+        Outcome::Runs
+    };
+    reasons.extend(soft);
+    reasons.extend(warnings);
+    Verdict {
+        target: target.name.clone(),
+        outcome,
+        reasons,
+    }
+}
