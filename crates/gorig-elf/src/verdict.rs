@@ -89,8 +89,23 @@ pub struct Verdict {
     pub reasons: Vec<Reason>,
 }
 
-/// Libraries that are part of the C library itself.
+/// Libraries that are part of the C library itself. musl's loader answers the unversioned
+/// names (`libc.so`, `libm.so`, ... as Debian's musl-gcc links them) with itself.
 fn is_libc_part(name: &str) -> bool {
+    const MUSL_RESERVED: [&str; 9] = [
+        "libc.so",
+        "libdl.so",
+        "libpthread.so",
+        "librt.so",
+        "libm.so",
+        "libutil.so",
+        "libxnet.so",
+        "libresolv.so",
+        "libcrypt.so",
+    ];
+    if MUSL_RESERVED.contains(&name) {
+        return true;
+    }
     [
         "libc.so.6",
         "libm.so.6",
@@ -128,6 +143,14 @@ const LIBRARY_DIRS: [&str; 14] = [
 ];
 
 pub fn verdict(binary: &BinaryFacts, target: &Target) -> Verdict {
+    let mut warnings: Vec<Reason> = Vec::new();
+    let mut warn = |check, message: String| {
+        warnings.push(Reason {
+            check,
+            effect: "warning",
+            message,
+        })
+    };
     let mut reasons = Vec::new();
     let mut block = |check, message: String| {
         reasons.push(Reason {
@@ -144,17 +167,21 @@ pub fn verdict(binary: &BinaryFacts, target: &Target) -> Verdict {
             message,
         })
     };
-    let mut warnings: Vec<Reason> = Vec::new();
-    let mut warn = |check, message: String| {
-        warnings.push(Reason {
-            check,
-            effect: "warning",
-            message,
-        })
-    };
 
     // Architecture.
     match (&binary.goarch, &target.goarch) {
+        // 64-bit kernels run their 32-bit sibling's programs when built with compat
+        // support, as every major distribution's are.
+        (Some(built), Some(machine))
+            if (built == "386" && machine == "amd64") || (built == "arm" && machine == "arm64") =>
+        {
+            warn(
+                "arch",
+                format!(
+                    "a 32-bit {built} binary on {machine}: needs the kernel's 32-bit support (IA32_EMULATION / COMPAT)"
+                ),
+            )
+        }
         (Some(built), Some(machine)) if built != machine => block(
             "arch",
             format!("built for {built}, this machine is {machine}"),

@@ -254,7 +254,9 @@ fn banner_in_rodata(path: &std::path::Path) -> Option<String> {
         )))
     };
     let u64_at = |b: &[u8], at: usize| -> Option<u64> {
-        Some(u64::from_le_bytes(b.get(at..at.checked_add(8)?)?.try_into().ok()?))
+        Some(u64::from_le_bytes(
+            b.get(at..at.checked_add(8)?)?.try_into().ok()?,
+        ))
     };
     let shoff = u64_at(&header, 40)?;
     let shentsize = u16_at(&header, 58)? as usize;

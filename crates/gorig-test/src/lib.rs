@@ -23,7 +23,7 @@ pub use host::{
 };
 pub use mirror::{MirrorDir, fake_toolchain, sha256_hex};
 pub use proxy::{ProxiedRequest, ProxyServer};
-pub use real::{real_archive, test_cache_dir};
+pub use real::{real_archive, real_goroot, test_cache_dir};
 pub use server::{Fault, MockServer};
 pub use tarball::{Entry, tar_gz, tar_gz_level};
 pub use tls::TestPki;

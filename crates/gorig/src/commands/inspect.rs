@@ -462,7 +462,21 @@ fn describe(
             out.push_str(&format!("  build     {}\n", shown.join(" ")));
         }
         if let Some(godebug) = go.setting("DefaultGODEBUG") {
-            out.push_str(&format!("  godebug   {godebug}\n"));
+            // Tens of compatibility settings: show the ones that change how it runs on a
+            // host (GOMAXPROCS), and how many more there are.
+            let entries: Vec<&str> = godebug.split(',').collect();
+            let shown: Vec<&str> = entries
+                .iter()
+                .copied()
+                .filter(|e| e.starts_with("containermaxprocs=") || e.starts_with("updatemaxprocs="))
+                .collect();
+            let more = entries.len() - shown.len();
+            let tail = if more > 0 {
+                format!(" (+{more} more; --json lists them)")
+            } else {
+                String::new()
+            };
+            out.push_str(&format!("  godebug   {}{tail}\n", shown.join(",")));
         }
         if deps {
             for dep in &go.deps {
