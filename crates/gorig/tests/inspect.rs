@@ -412,6 +412,7 @@ fn verdicts_against_host_trees() {
     let amazon = hosts::amazon2023();
     let container = hosts::container();
     let ubuntu = hosts::ubuntu24();
+    let el8 = hosts::el8();
     let root = |t: &HostTree| t.path().display().to_string();
     let (centos_root, alpine_root, amazon_root, container_root, ubuntu_root) = (
         root(&centos),
@@ -420,6 +421,7 @@ fn verdicts_against_host_trees() {
         root(&container),
         root(&ubuntu),
     );
+    let el8_root = root(&el8);
     let canon = |s: &str| Path::new(s).canonicalize().unwrap().display().to_string();
     let (_, report) = inspect(
         &ctx,
@@ -441,6 +443,8 @@ fn verdicts_against_host_trees() {
             &container_root,
             "--target-root",
             &ubuntu_root,
+            "--target-root",
+            &el8_root,
         ],
     );
     let outcome = |file: usize, root: &str| verdicts(&report, file)[&canon(root)].clone();
@@ -461,6 +465,15 @@ fn verdicts_against_host_trees() {
     );
     assert_eq!(outcome(3, &alpine_root).0, "runs", "musl's loader is there");
     assert_eq!(outcome(2, &centos_root).0, "wont-run", "GLIBC_2.34 on 2.17");
+    // RHEL 8's glibc 2.28 is read from the tree's libc.so.6 banner.
+    let (o, why) = outcome(2, &el8_root);
+    assert_eq!(o, "wont-run");
+    assert!(
+        why.contains("needs GLIBC_2.34") && why.contains("glibc 2.28"),
+        "{why}"
+    );
+    assert_eq!(outcome(0, &el8_root).0, "runs", "a v3 CPU, a static binary");
+    assert_eq!(outcome(3, &el8_root).0, "wont-run", "no musl loader on EL8");
     // Architecture: amd64 on Graviton, arm64 on Graviton.
     let (o, why) = outcome(1, &amazon_root);
     assert_eq!(o, "wont-run");

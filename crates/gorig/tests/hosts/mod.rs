@@ -233,3 +233,24 @@ pub fn container() -> HostTree {
         .file("/sys/fs/cgroup/memory.high", "max\n")
         .file("/sys/fs/cgroup/pids.max", "1024\n")
 }
+
+/// An EL8 machine (CentOS Stream 8, the RHEL 8 base): glibc 2.28, kernel 4.18, cgroup v1.
+pub fn el8() -> HostTree {
+    common(HostTree::new().distro("centosstream8"), "4.18.0-553.el8.x86_64")
+        .symlink("/bin", "usr/bin")
+        .symlink("/lib64", "usr/lib64")
+        .elf_program("/usr/bin/bash", Machine::X86_64, X86_LOADER)
+        .symlink("/usr/bin/sh", "bash")
+        .glibc("/usr/lib64/libc.so.6", "2.28")
+        .file("/usr/lib64/ld-2.28.so", b"\x7fELF\x02\x01\x01\0")
+        .symlink("/usr/lib64/ld-linux-x86-64.so.2", "ld-2.28.so")
+        .cpuinfo_x86(4, "Intel Xeon Processor (Skylake, IBRS)", X86_V3)
+        .limits((Some(1024), Some(262144)), (Some(30000), Some(30000)))
+        .file(
+            "/proc/self/mountinfo",
+            "22 1 253:0 / / rw,relatime shared:1 - xfs /dev/mapper/cs-root rw\n\
+             24 22 0:20 / /sys/fs/cgroup ro,nosuid,nodev,noexec shared:3 - tmpfs tmpfs ro,mode=755\n\
+             27 24 0:23 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid,nodev,noexec,relatime shared:8 - cgroup cgroup rw,cpu,cpuacct\n",
+        )
+        .file("/proc/self/cgroup", "3:cpu,cpuacct:/user.slice\n1:name=systemd:/user.slice/user-1000.slice/session-2.scope\n")
+}
