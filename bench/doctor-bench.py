@@ -86,21 +86,7 @@ def main():
     args = parser.parse_args()
 
     gorig = args.gorig.resolve() if args.gorig else install_bench.build_gorig()
-    archive, arch = install_bench.real_archive(VERSION)
-    install_bench.SHM = SHM
-    install_bench.GNUPG = SHM / "gnupg"
-    shutil.rmtree(SHM, ignore_errors=True)
-    SHM.mkdir(parents=True)
-    install_bench.make_mirror(archive, VERSION, arch)
-    server, url = install_bench.serve(SHM / "mirror")
-    home = SHM / "home"
-    base_env = {k: v for k, v in os.environ.items()
-                if not k.lower().endswith("_proxy") and not k.startswith("GORIG_") and k != "GOTOOLCHAIN"}
-    env = dict(base_env, GORIG_HOME=str(home), GORIG_CACHE_DIR=str(SHM / "cache"), GORIG_MIRROR=url,
-               GORIG_INDEX=f"{url}/index.json", GORIG_NO_PROGRESS="1",
-               GORIG_KEYRING=str(SHM / "gnupg" / "release-key.asc"))
-    subprocess.run([str(gorig), "install", VERSION.removeprefix("go")], env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    server, home, env, base_env = install_bench.installed_home(gorig, SHM, VERSION)
     server.shutdown()
     project = SHM / "project"
     project.mkdir()

@@ -146,6 +146,30 @@ def sign(path):
     subprocess.run(["gpgconf", "--homedir", str(GNUPG), "--kill", "gpg-agent"], check=False)
 
 
+def installed_home(gorig, shm, version):
+    """A fresh scratch directory `shm` with `version` installed by `gorig` from a signed
+    loopback mirror of the real archive. Returns (server, home, env, base_env): the
+    mirror is still served (shut it down when done), `env` runs gorig on that store,
+    `base_env` is the caller's environment without proxies or gorig/Go settings."""
+    global SHM, GNUPG
+    archive, arch = real_archive(version)
+    SHM = shm
+    GNUPG = shm / "gnupg"
+    shutil.rmtree(shm, ignore_errors=True)
+    shm.mkdir(parents=True)
+    make_mirror(archive, version, arch)
+    server, url = serve(shm / "mirror")
+    home = shm / "home"
+    base_env = {k: v for k, v in os.environ.items()
+                if not k.lower().endswith("_proxy") and not k.startswith("GORIG_") and k != "GOTOOLCHAIN"}
+    env = dict(base_env, GORIG_HOME=str(home), GORIG_CACHE_DIR=str(shm / "cache"), GORIG_MIRROR=url,
+               GORIG_INDEX=f"{url}/index.json", GORIG_NO_PROGRESS="1",
+               GORIG_KEYRING=str(GNUPG / "release-key.asc"))
+    subprocess.run([str(gorig), "install", version.removeprefix("go")], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    return server, home, env, base_env
+
+
 def measure(cmd, env, cwd):
     """Runs cmd under GNU time; returns (wall s, cpu s, peak RSS KiB) of it and its children.
 
