@@ -58,7 +58,7 @@ pub fn run(app: &App, args: &DoctorArgs) -> Result<(), Failure> {
     let live = root.is_live();
 
     let toolchain_base = toolchain_facts(app, &env, live);
-    let request = probe_request(app, &env, &root, &toolchain_base.1);
+    let request = probe_request(app, &env, &root);
     let wants = |group: Group| selection.only.is_empty() || selection.only.contains(&group);
     let processes = Processes {
         tool_versions: live && wants(Group::Build),
@@ -160,7 +160,7 @@ fn list(app: &App, json: bool) -> Result<(), Failure> {
 pub fn live_findings(app: &App, env: &Environment, groups: &[Group]) -> Vec<gorig_doctor::Finding> {
     let root = HostRoot::live();
     let base = toolchain_facts(app, env, true);
-    let request = probe_request(app, env, &root, &base.1);
+    let request = probe_request(app, env, &root);
     let processes = Processes {
         tool_versions: groups.contains(&Group::Build),
         go_env: false,
@@ -243,12 +243,7 @@ fn toolchain_facts(app: &App, env: &Environment, live: bool) -> (ToolchainFacts,
 }
 
 /// Which paths and tools to probe, from the environment as `go` would read it.
-fn probe_request(
-    app: &App,
-    env: &Environment,
-    root: &HostRoot,
-    _goroot: &Option<PathBuf>,
-) -> ProbeRequest {
+fn probe_request(app: &App, env: &Environment, root: &HostRoot) -> ProbeRequest {
     let home = env.get("HOME").unwrap_or("/root").to_string();
     let path_dirs: Vec<String> = if root.is_live() {
         env.get("PATH")

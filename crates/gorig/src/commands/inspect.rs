@@ -111,13 +111,7 @@ pub fn run(app: &App, args: &InspectArgs) -> Result<(), Failure> {
     } else {
         let mut text = String::new();
         for (path, facts, verdicts) in &reports {
-            text.push_str(&describe(
-                path,
-                facts,
-                verdicts,
-                args.deps,
-                app.printer.color,
-            ));
+            text.push_str(&describe(path, facts, verdicts, args.deps, &app.printer));
         }
         app.printer.out(text);
     }
@@ -322,31 +316,30 @@ fn inspect_all(files: &[PathBuf], parallel: bool) -> Vec<(PathBuf, Result<Binary
             .map(|p| (p.clone(), gorig_elf::read_path(p)))
             .collect();
     }
+    // Workers take the next index and keep (index, result); sorting by index restores
+    // the order the files were given in.
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut results: Vec<Option<Result<BinaryFacts, ElfError>>> =
-        (0..files.len()).map(|_| None).collect();
-    let slots: Vec<std::sync::Mutex<&mut Option<Result<BinaryFacts, ElfError>>>> =
-        results.iter_mut().map(std::sync::Mutex::new).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(path) = files.get(i) else { break };
-                    let result = gorig_elf::read_path(path);
-                    if let Ok(mut slot) = slots[i].lock() {
-                        **slot = Some(result);
+    let mut done: Vec<(usize, Result<BinaryFacts, ElfError>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(path) = files.get(i) else { break mine };
+                        mine.push((i, gorig_elf::read_path(path)));
                     }
-                }
-            });
-        }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
     });
-    drop(slots);
-    files
-        .iter()
-        .cloned()
-        .zip(results)
-        .filter_map(|(p, r)| Some((p, r?)))
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter()
+        .map(|(i, r)| (files[i].clone(), r))
         .collect()
 }
 
@@ -380,15 +373,9 @@ fn describe(
     facts: &BinaryFacts,
     verdicts: &[Verdict],
     deps: bool,
-    color: bool,
+    printer: &crate::printer::Printer,
 ) -> String {
-    let paint = |text: &str, code: &str| {
-        if color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_string()
-        }
-    };
+    let paint = |text: &str, code: &str| printer.paint(text, code);
     let mut out = format!("{}: {}\n", path.display(), kind_text(facts));
     if let Some(interp) = &facts.interpreter {
         out.push_str(&format!("  loader    {interp}\n"));
@@ -496,7 +483,7 @@ fn describe(
     for verdict in verdicts {
         let label = match verdict.outcome {
             Outcome::Runs => paint("runs     ", "32"),
-            Outcome::WontRun => paint("won't run", "1;31"),
+            Outcome::WontRun => paint("won't run", "31"),
             Outcome::Unknown => paint("unknown  ", "33"),
         };
         let line = format!("  {:width$}  {label}", verdict.target);

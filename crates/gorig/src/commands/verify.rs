@@ -153,7 +153,7 @@ pub fn run(app: &App, args: &VerifyArgs) -> Result<(), Failure> {
             &selected.reason,
             &steps,
             &explanations,
-            app.printer.color,
+            &app.printer,
         ));
     }
     if failed {
@@ -333,21 +333,15 @@ fn render(
     reason: &str,
     steps: &[Step],
     findings: &[Finding],
-    color: bool,
+    printer: &crate::printer::Printer,
 ) -> String {
-    let paint = |text: &str, code: &str| {
-        if color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_string()
-        }
-    };
+    let paint = |text: &str, code: &str| printer.paint(text, code);
     let mut out = format!("{} with {version} ({reason})\n\n", dir.display());
     let width = steps.iter().map(|s| s.command.len()).max().unwrap_or(0);
     for step in steps {
         let label = match step.status {
             Status::Pass => paint("pass", "32"),
-            Status::Fail => paint("FAIL", "1;31"),
+            Status::Fail => paint("FAIL", "31"),
             Status::Skipped => paint("skip", "2"),
         };
         out.push_str(&format!(
@@ -388,7 +382,7 @@ fn render(
         if failed == 0 {
             paint("all steps passed", "32")
         } else {
-            paint(&format!("{failed} of {} steps failed", steps.len()), "1;31")
+            paint(&format!("{failed} of {} steps failed", steps.len()), "31")
         }
     ));
     out
