@@ -30,7 +30,7 @@ fn toolchain(version: &str) -> ToolchainFacts {
     let version: GoVersion = version.parse().expect("version");
     ToolchainFacts {
         probed: true,
-        installed: vec![version],
+        installed: vec![version.clone()],
         selected: Some(SelectedToolchain {
             version,
             reason: "default".into(),

@@ -40,6 +40,9 @@ pub struct ReleaseFile {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Release {
     pub version: GoVersion,
+    /// The version exactly as the index spells it (`go1.20`); archive names use it, and
+    /// listings show it, so no entry is renamed.
+    pub name: String,
     pub stable: bool,
     pub files: Vec<ReleaseFile>,
 }
@@ -47,7 +50,7 @@ pub struct Release {
 impl Release {
     /// The official archive of this release for `platform`, if the release has one.
     pub fn archive_for(&self, platform: &Platform) -> Option<&ReleaseFile> {
-        let expected = archive_filename(&self.version, platform);
+        let expected = format!("{}.{}.tar.gz", self.name, platform.archive_suffix());
         self.files.iter().find(|f| {
             f.kind == "archive"
                 && f.os == platform.os
@@ -170,14 +173,19 @@ impl Index {
         let mut releases: Vec<Release> = raw
             .into_iter()
             .filter_map(|r| {
+                // Go's own names only: `go` and a version Go reads, nothing around it.
+                let version = GoVersion::parse_gover(r.version.strip_prefix("go")?).ok()?;
                 Some(Release {
-                    version: r.version.parse().ok()?,
+                    version,
+                    name: r.version,
                     stable: r.stable,
                     files: r.files,
                 })
             })
             .collect();
-        releases.sort_by_key(|r| std::cmp::Reverse(r.version));
+        // Newest first; one entry per release (`go2` and `go2.0` are one), the first the
+        // index lists winning, so a listing never shows a release twice.
+        releases.sort_by(|a, b| b.version.cmp(&a.version));
         releases.dedup_by(|a, b| a.version == b.version);
         Index { releases }
     }
@@ -210,7 +218,7 @@ impl Index {
         let prereleases: Vec<GoVersion> = self
             .releases
             .iter()
-            .map(|r| r.version)
+            .map(|r| r.version.clone())
             .filter(|v| request.admits(v, true))
             .take(3)
             .collect();
@@ -238,11 +246,11 @@ impl Index {
         let file = release
             .archive_for(platform)
             .ok_or_else(|| IndexError::NoArchive {
-                version: release.version,
+                version: release.version.clone(),
                 arch: platform.arch.archive_arch().to_string(),
                 available: release.linux_archive_arches(),
             })?;
-        Ok((release.version, file))
+        Ok((release.version.clone(), file))
     }
 
     /// Resolves a request to the archive to download for `platform`, with the SHA-256
@@ -274,14 +282,12 @@ impl Index {
         let mut versions: Vec<GoVersion> = self
             .releases
             .iter()
-            .map(|r| r.version)
+            .map(|r| r.version.clone())
             .filter(|v| v.is_stable() || (wants_unstable && v.is_prerelease()))
             .collect();
         versions.sort();
-        let target = match *request {
-            VersionRequest::Latest => return versions.into_iter().rev().take(3).collect(),
-            VersionRequest::Series { major, minor } => GoVersion::new(major, minor.unwrap_or(0), 0),
-            VersionRequest::Exact(v) => v,
+        let Some(target) = request.anchor() else {
+            return versions.into_iter().rev().take(3).collect();
         };
         let at = versions.partition_point(|v| *v < target);
         let low = at.saturating_sub(3);

@@ -218,7 +218,7 @@ impl Store {
     /// remembers the old default as `previous`.
     pub fn set_default(&self, version: &GoVersion, _held: &Lock) -> Result<(), StoreError> {
         if !self.is_installed(version) {
-            return Err(StoreError::NotInstalled(*version));
+            return Err(StoreError::NotInstalled(version.clone()));
         }
         let target = PathBuf::from("versions").join(version.to_string());
         if let Ok(old) = fs::read_link(self.current_link())
@@ -245,7 +245,7 @@ impl Store {
     pub fn remove(&self, version: &GoVersion, _held: &Lock) -> Result<(), StoreError> {
         let dir = self.version_dir(version);
         if !dir.exists() {
-            return Err(StoreError::NotInstalled(*version));
+            return Err(StoreError::NotInstalled(version.clone()));
         }
         self.discard(&dir)
     }

@@ -1,12 +1,26 @@
-//! Which Go version a directory asks for, and which installed toolchain answers it.
+//! Which Go version a directory asks for, and which installed toolchain answers it, by
+//! the go command's own rules (`cmd/go/internal/toolchain/select.go`,
+//! `modload.FindGoWork`/`FindGoMod`, `gover.GoModLookup`, `x/mod/modfile`).
 //!
-//! The pin is found by walking up from the working directory: `GORIG_GO_VERSION` first,
-//! then at each directory `go.work`, `go.mod`, `.go-version`, `.tool-versions` (the
-//! nearest directory with any pin wins; a `go.mod` inside a workspace defers to the
-//! `go.work` above it, as the go command does). A `toolchain` line pins exactly; a `go`
-//! line is a minimum (`go 1.22` = go1.22.0 or newer, Go's own reading since 1.21).
-//! Parsing is by hand: each format is a few line-oriented directives, and the files are
-//! read on every shim call, so no parser crate is worth its start-up cost.
+//! The pin is found by walking up from the working directory: `GORIG_GO_VERSION` first;
+//! then, as the go command does, the first `go.work` above (unless `GOWORK` is `off` or
+//! names one), else the first `go.mod` above, decides, even when it has no `go` or
+//! `toolchain` line (then the default runs). gorig's own pin files, `.go-version` and
+//! `.tool-versions`, count when they are nearer than any `go.mod`.
+//!
+//! In a go.mod or go.work, Go reads the first `go` and `toolchain` lines and takes the
+//! higher: a `toolchain` line older than the `go` line never wins; `toolchain default`
+//! means the default toolchain whatever the `go` line says; a `go` line Go cannot read as
+//! a version (`go 1.30.0rc1`) is passed over. Two choices of ours differ from Go, on
+//! purpose, and are documented in the README: a toolchain line pins exactly even when the
+//! default is newer (Go would run the newer default), and a go line is met by the newest
+//! installed toolchain before its first release is downloaded.
+//!
+//! The parsers work on `&str` (see [`directives`], [`go_version_file`],
+//! [`tool_versions`]) apart from the walk. Parsing is by hand: each format is a few
+//! line-oriented directives, they are read on every shim call, and only the `go` and
+//! `toolchain` directives matter here; the rules are checked against the real go
+//! command by the differential tests.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -19,8 +33,12 @@ pub enum PinSource {
     Environment,
     GoWorkToolchain,
     GoWorkGo,
+    /// A go.work whose lines leave the choice to the default.
+    GoWorkDefault,
     GoModToolchain,
     GoModGo,
+    /// A go.mod whose lines leave the choice to the default.
+    GoModDefault,
     GoVersionFile,
     ToolVersions,
 }
@@ -32,8 +50,10 @@ impl PinSource {
             PinSource::Environment => "env",
             PinSource::GoWorkToolchain => "go.work-toolchain",
             PinSource::GoWorkGo => "go.work-go",
+            PinSource::GoWorkDefault => "go.work-default",
             PinSource::GoModToolchain => "go.mod-toolchain",
             PinSource::GoModGo => "go.mod-go",
+            PinSource::GoModDefault => "go.mod-default",
             PinSource::GoVersionFile => ".go-version",
             PinSource::ToolVersions => ".tool-versions",
         }
@@ -44,8 +64,10 @@ impl PinSource {
             PinSource::Environment => "GORIG_GO_VERSION",
             PinSource::GoWorkToolchain => "go.work toolchain line",
             PinSource::GoWorkGo => "go.work go line",
+            PinSource::GoWorkDefault => "go.work",
             PinSource::GoModToolchain => "go.mod toolchain line",
             PinSource::GoModGo => "go.mod go line",
+            PinSource::GoModDefault => "go.mod",
             PinSource::GoVersionFile => ".go-version",
             PinSource::ToolVersions => ".tool-versions",
         }
@@ -57,8 +79,14 @@ impl PinSource {
 pub enum Requirement {
     /// This version, or (for a series like `1.22`) the newest installed one in it.
     Request(VersionRequest),
-    /// This version or any newer stable one (a `go` line).
+    /// A toolchain line naming a release: exactly that release.
+    Toolchain(GoVersion),
+    /// A go line: this version as Go compares it (`go1.22` is met by go1.22rc1 and
+    /// every later release); when nothing installed meets it, its first release
+    /// ([`GoVersion::first_release`]) is the one to install.
     AtLeast(GoVersion),
+    /// `toolchain default`, or a go.mod/go.work with no line that selects: the default.
+    Default,
 }
 
 /// A pin and where it came from.
@@ -68,24 +96,394 @@ pub struct Pin {
     /// The file (none for the environment).
     pub path: Option<PathBuf>,
     pub requirement: Requirement,
+    /// Why a go.mod or go.work leaves the choice to the default.
+    pub note: Option<String>,
 }
 
 impl fmt::Display for Pin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.path {
-            Some(path) => write!(f, "{} at {}", self.source.describe(), path.display()),
-            None => f.write_str(self.source.describe()),
+            Some(path) => write!(f, "{} at {}", self.source.describe(), path.display())?,
+            None => f.write_str(self.source.describe())?,
+        }
+        if let Some(note) = &self.note {
+            write!(f, ", {note}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A pin that cannot be acted on; the messages follow the go command's where it has one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PinError {
+    /// `.go-version`, `.tool-versions` or `GORIG_GO_VERSION` names no Go version.
+    #[error("{place}: `{text}` is not a Go version ({why})")]
+    NotAVersion {
+        place: String,
+        text: String,
+        why: String,
+    },
+    /// A go.mod or go.work line the go command refuses.
+    #[error("{path}:{line}: {message}")]
+    Directive {
+        path: String,
+        line: usize,
+        message: String,
+        hint: String,
+    },
+    /// `GOWORK` is neither `off`, `auto`, empty nor an absolute path.
+    #[error("invalid GOWORK: not an absolute path (GOWORK={value})")]
+    RelativeGowork { value: String },
+    /// A go.mod or go.work that exists but cannot be read.
+    #[error("could not read {path}: {why}")]
+    Unreadable { path: String, why: String },
+}
+
+impl PinError {
+    /// What to do about it.
+    pub fn hint(&self) -> String {
+        match self {
+            PinError::NotAVersion { .. } => {
+                "pins look like `1.22.5`, `1.22` or `go1.22.5`; fix or remove the file".into()
+            }
+            PinError::Directive { hint, .. } => hint.clone(),
+            PinError::RelativeGowork { .. } => {
+                "set GOWORK to the absolute path of a go.work file, to `off`, or unset it".into()
+            }
+            PinError::Unreadable { .. } => "fix the file's permissions, or remove it".into(),
         }
     }
 }
 
-/// A pin file that names something that is not a Go version.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{path}: `{text}` is not a Go version ({why})")]
-pub struct PinError {
-    pub path: String,
-    pub text: String,
-    pub why: String,
+/// The first line of a go.mod/go.work holding a directive, as Go's `GoModLookup` finds
+/// it: the value is the rest of the line, comment removed, trimmed (it may hold several
+/// words, or be `(` for a block).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectiveLine {
+    /// 1-based.
+    pub line: usize,
+    pub value: String,
+}
+
+/// The `go` and `toolchain` lines of a go.mod or go.work.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Directives {
+    pub go: Option<DirectiveLine>,
+    pub toolchain: Option<DirectiveLine>,
+}
+
+/// A go.mod or go.work line Go refuses: the line and Go's words for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectiveError {
+    pub line: usize,
+    pub message: String,
+    pub hint: &'static str,
+}
+
+/// Go's `GoModLookup`: the first line that, trimmed, starts with `key` and a space or
+/// tab.
+pub fn lookup(text: &str, key: &str) -> Option<DirectiveLine> {
+    text.split('\n').enumerate().find_map(|(at, line)| {
+        let rest = line.trim_matches(is_go_space).strip_prefix(key)?;
+        if !rest.starts_with([' ', '\t']) {
+            return None;
+        }
+        let value = rest.split("//").next().unwrap_or("");
+        Some(DirectiveLine {
+            line: at + 1,
+            value: value.trim_matches(is_go_space).to_string(),
+        })
+    })
+}
+
+/// The white space Go's `bytes.TrimSpace`/`strings.TrimSpace` remove (ASCII part; go.mod
+/// files are UTF-8 and Go's Unicode spaces there are vanishingly rare).
+fn is_go_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r' | '\u{b}' | '\u{c}') || c.is_whitespace()
+}
+
+const GO_LINE_HINT: &str = "a go line names a Go version: `go 1.22` or `go 1.22.5`";
+const TOOLCHAIN_HINT: &str =
+    "a toolchain line names a release: `toolchain go1.22.5`, or `toolchain default`";
+
+/// Reads the `go` and `toolchain` directives of a go.mod (`work` false) or go.work
+/// (`work` true), refusing what `x/mod/modfile`'s strict parse refuses in them: a
+/// repeated directive, a directive with other than one argument, a go version that is
+/// not `1.N[.N][kindN]`, a toolchain that is not `go1...` or `default`.
+pub fn directives(text: &str) -> Result<Directives, DirectiveError> {
+    let mut seen_go: Option<usize> = None;
+    let mut seen_toolchain: Option<usize> = None;
+    let mut block: Option<String> = None;
+    for (at, raw) in text.split('\n').enumerate() {
+        let number = at + 1;
+        let words = tokens(raw);
+        if words.is_empty() {
+            continue;
+        }
+        if let Some(verb) = &block {
+            if words[0] == ")" {
+                block = None;
+                continue;
+            }
+            if verb == "go" || verb == "toolchain" {
+                check(verb, &words, number, &mut seen_go, &mut seen_toolchain)?;
+            }
+            continue;
+        }
+        if words.len() == 2 && words[1] == "(" {
+            block = Some(words[0].clone());
+            continue;
+        }
+        let verb = words[0].as_str();
+        if verb == "go" || verb == "toolchain" {
+            check(verb, &words[1..], number, &mut seen_go, &mut seen_toolchain)?;
+        }
+    }
+    Ok(Directives {
+        go: lookup(text, "go"),
+        toolchain: lookup(text, "toolchain"),
+    })
+}
+
+fn check(
+    verb: &str,
+    args: &[String],
+    line: usize,
+    seen_go: &mut Option<usize>,
+    seen_toolchain: &mut Option<usize>,
+) -> Result<(), DirectiveError> {
+    let (seen, hint) = if verb == "go" {
+        (seen_go, GO_LINE_HINT)
+    } else {
+        (seen_toolchain, TOOLCHAIN_HINT)
+    };
+    let refuse = |message: String| DirectiveError {
+        line,
+        message,
+        hint,
+    };
+    if seen.is_some() {
+        return Err(refuse(format!("repeated {verb} statement")));
+    }
+    *seen = Some(line);
+    if args.len() != 1 {
+        return Err(refuse(format!(
+            "{verb} directive expects exactly one argument"
+        )));
+    }
+    let arg = &args[0];
+    if verb == "go" && !modfile_go_version(arg) {
+        return Err(refuse(format!(
+            "invalid go version '{arg}': must match format 1.23.0"
+        )));
+    }
+    if verb == "toolchain" && !modfile_toolchain(arg) {
+        return Err(refuse(format!(
+            "invalid toolchain version '{arg}': must match format go1.23.0 or default"
+        )));
+    }
+    Ok(())
+}
+
+/// modfile's `GoVersionRE`: `^([1-9][0-9]*)\.(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))?([a-z]+[0-9]+)?$`.
+fn modfile_go_version(text: &str) -> bool {
+    fn number(text: &str) -> Option<&str> {
+        let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 || (digits > 1 && text.starts_with('0')) {
+            return None;
+        }
+        Some(&text[digits..])
+    }
+    let Some(rest) = number(text) else {
+        return false;
+    };
+    if text.starts_with('0') {
+        return false;
+    }
+    let Some(rest) = rest.strip_prefix('.').and_then(number) else {
+        return false;
+    };
+    let rest = match rest.strip_prefix('.') {
+        Some(patch) => match number(patch) {
+            Some(rest) => rest,
+            None => return false,
+        },
+        None => rest,
+    };
+    if rest.is_empty() {
+        return true;
+    }
+    let letters = rest.bytes().take_while(u8::is_ascii_lowercase).count();
+    let digits = rest[letters..].bytes().take_while(u8::is_ascii_digit).count();
+    letters > 0 && digits > 0 && letters + digits == rest.len()
+}
+
+/// modfile's `ToolchainRE`: `^default$|^go1($|\.)`.
+fn modfile_toolchain(text: &str) -> bool {
+    text == "default" || text == "go1" || text.starts_with("go1.")
+}
+
+/// The words of a go.mod line as modfile's lexer splits them: `//` starts a comment,
+/// `(` and `)` stand alone, quoted strings are one word (kept with their quotes).
+fn tokens(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut chars = line.char_indices().peekable();
+    let mut current = String::new();
+    let flush = |current: &mut String, words: &mut Vec<String>| {
+        if !current.is_empty() {
+            words.push(std::mem::take(current));
+        }
+    };
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '/' if line[at..].starts_with("//") => break,
+            c if c.is_whitespace() => flush(&mut current, &mut words),
+            '(' | ')' => {
+                flush(&mut current, &mut words);
+                words.push(c.to_string());
+            }
+            '"' | '`' => {
+                flush(&mut current, &mut words);
+                let mut quoted = String::from(c);
+                for (_, q) in chars.by_ref() {
+                    quoted.push(q);
+                    if q == c {
+                        break;
+                    }
+                }
+                words.push(quoted);
+            }
+            _ => current.push(c),
+        }
+    }
+    flush(&mut current, &mut words);
+    words
+}
+
+/// Go's reading of a go.mod or go.work's lines, before looking at what is installed.
+pub fn go_file_requirement(
+    text: &str,
+    path: &Path,
+    work: bool,
+) -> Result<(PinSource, Requirement, Option<String>), PinError> {
+    let shown = path.display().to_string();
+    let lines = directives(text).map_err(|e| PinError::Directive {
+        path: shown.clone(),
+        line: e.line,
+        message: e.message,
+        hint: e.hint.to_string(),
+    })?;
+    let (toolchain_source, go_source, default_source) = if work {
+        (
+            PinSource::GoWorkToolchain,
+            PinSource::GoWorkGo,
+            PinSource::GoWorkDefault,
+        )
+    } else {
+        (
+            PinSource::GoModToolchain,
+            PinSource::GoModGo,
+            PinSource::GoModDefault,
+        )
+    };
+    if let Some(toolchain) = &lines.toolchain
+        && toolchain.value == "default"
+    {
+        return Ok((
+            default_source,
+            Requirement::Default,
+            Some("toolchain default".to_string()),
+        ));
+    }
+    // select.go: a toolchain line is refused unless Go reads a version in it.
+    let toolchain = match &lines.toolchain {
+        Some(line) => {
+            let version = GoVersion::from_toolchain(&line.value)
+                .filter(|_| line.value.starts_with("go") || line.value.contains("-go"))
+                .ok_or_else(|| PinError::Directive {
+                    path: shown.clone(),
+                    line: line.line,
+                    message: format!("invalid toolchain {:?} in {}", line.value, file_name(work)),
+                    hint: TOOLCHAIN_HINT.to_string(),
+                })?;
+            Some((line, version))
+        }
+        None => None,
+    };
+    // A go line Go cannot read as a version compares below every version: passed over.
+    let go = lines
+        .go
+        .as_ref()
+        .and_then(|line| Some((line, GoVersion::parse_gover(&line.value).ok()?)));
+    match (toolchain, go) {
+        (Some((line, version)), go) if go.as_ref().is_none_or(|(_, g)| version >= *g) => {
+            // The toolchain line wins; it must name a release gorig can pin.
+            if version.is_language_version() {
+                return Err(PinError::Directive {
+                    path: shown,
+                    line: line.line,
+                    message: format!(
+                        "invalid toolchain: {0} is a language version but not a toolchain version ({0}.x)",
+                        line.value
+                    ),
+                    hint: format!(
+                        "name a release of it, e.g. `toolchain {}`",
+                        version.first_release()
+                    ),
+                });
+            }
+            let bare = line.value.strip_prefix("go").unwrap_or("");
+            if GoVersion::parse_gover(bare).is_err() {
+                return Err(PinError::Directive {
+                    path: shown,
+                    line: line.line,
+                    message: format!(
+                        "toolchain {} is not a Go release: download {} for linux: toolchain not available",
+                        line.value, line.value
+                    ),
+                    hint: format!("name the release alone: `toolchain {version}`"),
+                });
+            }
+            Ok((toolchain_source, Requirement::Toolchain(version), None))
+        }
+        (_, Some((_, version))) => Ok((go_source, Requirement::AtLeast(version), None)),
+        (_, None) => {
+            let note = match &lines.go {
+                Some(line) => format!(
+                    "whose go line `{}` is not a version Go selects by",
+                    line.value
+                ),
+                None => "with no go or toolchain line".to_string(),
+            };
+            Ok((default_source, Requirement::Default, Some(note)))
+        }
+    }
+}
+
+fn file_name(work: bool) -> &'static str {
+    if work { "go.work" } else { "go.mod" }
+}
+
+/// `.go-version`: its first non-empty, non-comment line.
+pub fn go_version_file(text: &str) -> Option<&str> {
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// `.tool-versions` (asdf, mise): the first version of a `golang` or `go` line.
+/// `Some(None)` when the line holds only values gorig cannot act on (`system`,
+/// `ref:...`, `path:...`): the tool is named but not pinned.
+pub fn tool_versions(text: &str) -> Option<Option<&str>> {
+    for line in text.lines() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        let mut words = line.split_whitespace();
+        if !matches!(words.next(), Some("golang" | "go")) {
+            continue;
+        }
+        return Some(words.find(|w| *w != "system" && !w.contains(':')));
+    }
+    None
 }
 
 /// The version the environment or the nearest pin file asks for, if any.
@@ -93,53 +491,72 @@ pub fn find_pin(dir: &Path, env_version: Option<&str>) -> Result<Option<Pin>, Pi
     find_pin_with(dir, env_version, None)
 }
 
+/// How `GOWORK` tells the go command to find a workspace.
+enum Workspace {
+    /// Unset, empty or `auto`: the first go.work above.
+    Search,
+    Off,
+    /// An absolute path; a file that does not exist means no workspace.
+    File(PathBuf),
+}
+
 /// [`find_pin`] honouring `GOWORK` as the go command does: `off` ignores go.work files,
-/// a path names the one to use.
+/// an absolute path names the one to use (a relative one is an error).
 pub fn find_pin_with(
     dir: &Path,
     env_version: Option<&str>,
     gowork: Option<&str>,
 ) -> Result<Option<Pin>, PinError> {
-    let workspaces = !matches!(gowork, Some("off"));
-    if let Some(file) = gowork.filter(|g| *g != "off" && !g.is_empty())
-        && env_version.is_none_or(|v| v.trim().is_empty())
-    {
-        let file = if Path::new(file).is_absolute() {
-            PathBuf::from(file)
-        } else {
-            dir.join(file)
-        };
-        if let Some(pin) = go_file(&file, true)? {
-            return Ok(Some(pin));
-        }
-    }
     if let Some(text) = env_version.map(str::trim).filter(|t| !t.is_empty()) {
         return Ok(Some(Pin {
             source: PinSource::Environment,
             path: None,
             requirement: Requirement::Request(parse_request("GORIG_GO_VERSION", text)?),
+            note: None,
         }));
+    }
+    let workspace = match gowork {
+        None | Some("" | "auto") => Workspace::Search,
+        Some("off") => Workspace::Off,
+        Some(path) if Path::new(path).is_absolute() => Workspace::File(PathBuf::from(path)),
+        Some(path) => {
+            return Err(PinError::RelativeGowork {
+                value: path.to_string(),
+            });
+        }
+    };
+    if let Workspace::File(file) = &workspace
+        && std::fs::metadata(file).is_ok()
+    {
+        return go_file(file, true).map(Some);
     }
     let mut current = Some(dir);
     while let Some(here) = current {
-        if workspaces && let Some(pin) = go_file(&here.join("go.work"), true)? {
-            return Ok(Some(pin));
-        }
-        if let Some(pin) = go_file(&here.join("go.mod"), false)? {
-            // Inside a workspace the go command follows go.work, wherever it is above.
-            let mut above = if workspaces { here.parent() } else { None };
-            while let Some(dir) = above {
-                if let Some(work) = go_file(&dir.join("go.work"), true)? {
-                    return Ok(Some(work));
-                }
-                above = dir.parent();
+        if matches!(workspace, Workspace::Search) {
+            let work = here.join("go.work");
+            if is_file(&work) {
+                return go_file(&work, true).map(Some);
             }
+        }
+        let module = here.join("go.mod");
+        if is_file(&module) {
+            // The go command finds go.work first, wherever it is above.
+            if matches!(workspace, Workspace::Search) {
+                let mut above = here.parent();
+                while let Some(up) = above {
+                    let work = up.join("go.work");
+                    if is_file(&work) {
+                        return go_file(&work, true).map(Some);
+                    }
+                    above = up.parent();
+                }
+            }
+            return go_file(&module, false).map(Some);
+        }
+        if let Some(pin) = go_version_at(&here.join(".go-version"))? {
             return Ok(Some(pin));
         }
-        if let Some(pin) = go_version_file(&here.join(".go-version"))? {
-            return Ok(Some(pin));
-        }
-        if let Some(pin) = tool_versions(&here.join(".tool-versions"))? {
+        if let Some(pin) = tool_versions_at(&here.join(".tool-versions"))? {
             return Ok(Some(pin));
         }
         current = here.parent();
@@ -147,8 +564,36 @@ pub fn find_pin_with(
     Ok(None)
 }
 
-fn read(path: &Path) -> Option<String> {
-    // Pin files are small; a huge or unreadable one is treated as absent.
+/// Go's test for a go.mod or go.work: `stat` succeeds (links followed) and it is no
+/// directory.
+fn is_file(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_dir())
+}
+
+/// Reads a go.mod or go.work that exists: unlike gorig's own pin files, one that cannot
+/// be read is an error, as it is for the go command.
+fn read_go_file(path: &Path) -> Result<String, PinError> {
+    let unreadable = |why: String| PinError::Unreadable {
+        path: path.display().to_string(),
+        why,
+    };
+    let bytes = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|_| unreadable("it is not UTF-8 text".to_string()))
+}
+
+fn go_file(path: &Path, work: bool) -> Result<Pin, PinError> {
+    let text = read_go_file(path)?;
+    let (source, requirement, note) = go_file_requirement(&text, path, work)?;
+    Ok(Pin {
+        source,
+        path: Some(path.to_path_buf()),
+        requirement,
+        note,
+    })
+}
+
+/// gorig's own pin files are small; a huge or unreadable one is treated as absent.
+fn read_pin_file(path: &Path) -> Option<String> {
     let meta = std::fs::metadata(path).ok()?;
     if !meta.is_file() || meta.len() > 1 << 20 {
         return None;
@@ -156,115 +601,43 @@ fn read(path: &Path) -> Option<String> {
     std::fs::read_to_string(path).ok()
 }
 
-fn parse_request(path: &str, text: &str) -> Result<VersionRequest, PinError> {
-    text.parse::<VersionRequest>().map_err(|e| PinError {
-        path: path.to_string(),
-        text: text.to_string(),
-        why: e.reason.to_string(),
-    })
+fn parse_request(place: &str, text: &str) -> Result<VersionRequest, PinError> {
+    text.parse::<VersionRequest>()
+        .map_err(|e| PinError::NotAVersion {
+            place: place.to_string(),
+            text: text.to_string(),
+            why: e.reason.to_string(),
+        })
 }
 
-fn parse_version(path: &Path, text: &str) -> Result<GoVersion, PinError> {
-    text.parse::<GoVersion>().map_err(|e| PinError {
-        path: path.display().to_string(),
-        text: text.to_string(),
-        why: e.reason.to_string(),
-    })
-}
-
-/// A `go.work` or `go.mod`: its `toolchain` line, else its `go` line.
-fn go_file(path: &Path, work: bool) -> Result<Option<Pin>, PinError> {
-    let Some(text) = read(path) else {
+fn go_version_at(path: &Path) -> Result<Option<Pin>, PinError> {
+    let Some(text) = read_pin_file(path) else {
         return Ok(None);
     };
-    let mut go_line = None;
-    let mut toolchain_line = None;
-    for line in text.lines() {
-        let line = line.split("//").next().unwrap_or("").trim();
-        let mut words = line.split_whitespace();
-        match (words.next(), words.next(), words.next()) {
-            (Some("go"), Some(version), None) if go_line.is_none() => go_line = Some(version),
-            (Some("toolchain"), Some(name), None) if toolchain_line.is_none() => {
-                toolchain_line = Some(name)
-            }
-            _ => {}
-        }
-    }
-    let (toolchain_source, go_source) = if work {
-        (PinSource::GoWorkToolchain, PinSource::GoWorkGo)
-    } else {
-        (PinSource::GoModToolchain, PinSource::GoModGo)
-    };
-    // `toolchain default` means "no preference"; a toolchain name may carry a custom
-    // suffix (`go1.22.5+auto`, `go1.21.0-custom`), of which gorig keeps the version.
-    if let Some(name) = toolchain_line.filter(|n| *n != "default") {
-        let version = name.split(['+', '-']).next().unwrap_or(name);
-        let version = parse_version(path, version)?;
-        return Ok(Some(Pin {
-            source: toolchain_source,
-            path: Some(path.to_path_buf()),
-            requirement: Requirement::Request(VersionRequest::Exact(version)),
-        }));
-    }
-    let Some(go) = go_line else {
-        return Ok(None);
-    };
-    let minimum = parse_version(path, go.trim_start_matches("go"))?;
-    // `go 1.22` names the language; the first release of it is go1.22.0.
-    let minimum = match (minimum.patch(), minimum.is_prerelease()) {
-        (None, false) if minimum.is_language_version() => {
-            GoVersion::new(minimum.major(), minimum.minor(), 0)
-        }
-        _ => minimum,
-    };
-    Ok(Some(Pin {
-        source: go_source,
-        path: Some(path.to_path_buf()),
-        requirement: Requirement::AtLeast(minimum),
-    }))
-}
-
-/// `.go-version`: its first non-empty, non-comment line.
-fn go_version_file(path: &Path) -> Result<Option<Pin>, PinError> {
-    let Some(text) = read(path) else {
-        return Ok(None);
-    };
-    let Some(line) = text
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty() && !l.starts_with('#'))
-    else {
+    let Some(line) = go_version_file(&text) else {
         return Ok(None);
     };
     Ok(Some(Pin {
         source: PinSource::GoVersionFile,
         path: Some(path.to_path_buf()),
         requirement: Requirement::Request(parse_request(&path.display().to_string(), line)?),
+        note: None,
     }))
 }
 
-/// `.tool-versions` (asdf, mise): the first version of a `golang` or `go` line. Values
-/// gorig cannot act on (`system`, `ref:...`, `path:...`) leave the line unpinned.
-fn tool_versions(path: &Path) -> Result<Option<Pin>, PinError> {
-    let Some(text) = read(path) else {
+fn tool_versions_at(path: &Path) -> Result<Option<Pin>, PinError> {
+    let Some(text) = read_pin_file(path) else {
         return Ok(None);
     };
-    for line in text.lines() {
-        let line = line.split('#').next().unwrap_or("").trim();
-        let mut words = line.split_whitespace();
-        if !matches!(words.next(), Some("golang" | "go")) {
-            continue;
-        }
-        let Some(version) = words.find(|w| *w != "system" && !w.contains(':')) else {
-            return Ok(None);
-        };
-        return Ok(Some(Pin {
-            source: PinSource::ToolVersions,
-            path: Some(path.to_path_buf()),
-            requirement: Requirement::Request(parse_request(&path.display().to_string(), version)?),
-        }));
-    }
-    Ok(None)
+    let Some(Some(version)) = tool_versions(&text) else {
+        return Ok(None);
+    };
+    Ok(Some(Pin {
+        source: PinSource::ToolVersions,
+        path: Some(path.to_path_buf()),
+        requirement: Requirement::Request(parse_request(&path.display().to_string(), version)?),
+        note: None,
+    }))
 }
 
 /// The toolchain chosen for a directory.
@@ -273,37 +646,58 @@ pub enum Choice {
     /// Run this installed version.
     Use { version: GoVersion, reason: String },
     /// The pin names a version that is not installed; `install` is what to install.
-    Missing { install: String, reason: String },
-    /// No pin and no default.
-    Nothing,
+    Missing {
+        install: VersionRequest,
+        reason: String,
+    },
+    /// No pin (or one that defers to the default) and no default.
+    Nothing { reason: Option<String> },
 }
 
-/// Answers `pin` from what is installed (newest match), or the default when no pin.
+/// Answers `pin` from what is installed, or the default when there is no pin or the pin
+/// defers to it.
 pub fn choose(pin: Option<&Pin>, installed: &[GoVersion], default: Option<GoVersion>) -> Choice {
+    let the_default = |reason: String| match &default {
+        Some(version) => Choice::Use {
+            version: version.clone(),
+            reason,
+        },
+        None => Choice::Nothing {
+            reason: pin.map(|p| p.to_string()),
+        },
+    };
     let Some(pin) = pin else {
-        return match default {
-            Some(version) => Choice::Use {
-                version,
-                reason: "the default (gorig use)".to_string(),
-            },
-            None => Choice::Nothing,
-        };
+        return the_default("the default (gorig use)".to_string());
     };
     match &pin.requirement {
+        Requirement::Default => the_default(format!("{pin}: the default")),
         Requirement::Request(request) => match request.select(installed, true) {
             Some(version) => Choice::Use {
-                version: *version,
+                version: version.clone(),
                 reason: pin.to_string(),
             },
             None => Choice::Missing {
-                install: request.to_string(),
+                install: request.clone(),
                 reason: pin.to_string(),
             },
         },
+        Requirement::Toolchain(version) => {
+            if installed.contains(version) {
+                Choice::Use {
+                    version: version.clone(),
+                    reason: pin.to_string(),
+                }
+            } else {
+                Choice::Missing {
+                    install: VersionRequest::Exact(version.clone()),
+                    reason: pin.to_string(),
+                }
+            }
+        }
         Requirement::AtLeast(minimum) => {
-            if let Some(version) = default.filter(|d| d >= minimum) {
+            if let Some(version) = default.as_ref().filter(|d| *d >= minimum) {
                 return Choice::Use {
-                    version,
+                    version: version.clone(),
                     reason: format!("{pin} (>= {minimum}): the default"),
                 };
             }
@@ -313,11 +707,11 @@ pub fn choose(pin: Option<&Pin>, installed: &[GoVersion], default: Option<GoVers
                 .max();
             match newest {
                 Some(version) => Choice::Use {
-                    version: *version,
+                    version: version.clone(),
                     reason: format!("{pin} (>= {minimum}): the newest installed"),
                 },
                 None => Choice::Missing {
-                    install: minimum.to_string(),
+                    install: VersionRequest::Exact(minimum.first_release()),
                     reason: format!("{pin} (>= {minimum})"),
                 },
             }
@@ -326,135 +720,4 @@ pub fn choose(pin: Option<&Pin>, installed: &[GoVersion], default: Option<GoVers
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn v(text: &str) -> GoVersion {
-        text.parse().expect("version")
-    }
-
-    fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
-        let dir = tempfile::tempdir().expect("tempdir");
-        for (path, text) in files {
-            let full = dir.path().join(path);
-            std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
-            std::fs::write(full, text).expect("write");
-        }
-        dir
-    }
-
-    #[test]
-    fn the_nearest_pin_wins_and_go_mod_defers_to_a_workspace_above() {
-        let root = tree(&[
-            (".go-version", "1.21.13\n"),
-            (
-                "svc/go.mod",
-                "module x\n\ngo 1.22\n\ntoolchain go1.22.4 // pinned\n",
-            ),
-            ("svc/pkg/a/.keep", ""),
-            ("ws/go.work", "go 1.23.0\n\nuse ./m\n"),
-            ("ws/m/go.mod", "module m\ngo 1.22\n"),
-            (
-                "tv/.tool-versions",
-                "nodejs 20.0.0\ngolang 1.22.5 1.21.0 # asdf\n",
-            ),
-        ]);
-        let pin = |sub: &str| find_pin(&root.path().join(sub), None).expect("parses");
-        let svc = pin("svc/pkg/a").expect("a pin");
-        assert_eq!(svc.source, PinSource::GoModToolchain);
-        assert_eq!(
-            svc.requirement,
-            Requirement::Request(VersionRequest::Exact(v("go1.22.4")))
-        );
-        assert!(svc.to_string().starts_with("go.mod toolchain line at "));
-        let ws = pin("ws/m").expect("a pin");
-        assert_eq!(ws.source, PinSource::GoWorkGo);
-        assert_eq!(ws.requirement, Requirement::AtLeast(v("go1.23.0")));
-        assert_eq!(pin("tv").expect("pin").source, PinSource::ToolVersions);
-        assert_eq!(pin("").expect("pin").source, PinSource::GoVersionFile);
-        let env = find_pin(root.path(), Some("1.20"))
-            .expect("ok")
-            .expect("pin");
-        assert_eq!(env.source, PinSource::Environment);
-        // GOWORK=off: the module's own go.mod, as the go command would read it.
-        let off = find_pin_with(&root.path().join("ws/m"), None, Some("off"))
-            .expect("ok")
-            .expect("pin");
-        assert_eq!(off.source, PinSource::GoModGo);
-    }
-
-    #[test]
-    fn go_lines_are_minimums_and_toolchain_default_is_no_pin() {
-        let root = tree(&[
-            ("a/go.mod", "module a\ngo 1.22\ntoolchain default\n"),
-            ("b/go.mod", "module b\ngo 1.20\n"),
-            ("c/go.mod", "module c\n"),
-            ("d/go.mod", "module d\ngo 1.22.3\ntoolchain go1.23.1+auto\n"),
-        ]);
-        let req = |sub: &str| {
-            find_pin(&root.path().join(sub), None)
-                .expect("parses")
-                .map(|p| p.requirement)
-        };
-        assert_eq!(req("a"), Some(Requirement::AtLeast(v("go1.22.0"))));
-        assert_eq!(req("b"), Some(Requirement::AtLeast(v("go1.20"))));
-        assert_eq!(
-            req("c"),
-            None,
-            "a go.mod without go or toolchain lines pins nothing"
-        );
-        assert_eq!(
-            req("d"),
-            Some(Requirement::Request(VersionRequest::Exact(v("go1.23.1"))))
-        );
-    }
-
-    #[test]
-    fn choosing_follows_gos_rule_for_minimums() {
-        let installed = [v("go1.21.13"), v("go1.22.4"), v("go1.22.5"), v("go1.23rc1")];
-        let at_least = |min: &str| Pin {
-            source: PinSource::GoModGo,
-            path: Some("/p/go.mod".into()),
-            requirement: Requirement::AtLeast(v(min)),
-        };
-        // The default when new enough.
-        let choice = choose(Some(&at_least("go1.21.0")), &installed, Some(v("go1.22.4")));
-        assert!(matches!(choice, Choice::Use { version, .. } if version == v("go1.22.4")));
-        // Else the newest installed stable one that is.
-        let choice = choose(
-            Some(&at_least("go1.22.0")),
-            &installed,
-            Some(v("go1.21.13")),
-        );
-        assert!(matches!(choice, Choice::Use { version, .. } if version == v("go1.22.5")));
-        // Else the minimum itself, to install.
-        let choice = choose(
-            Some(&at_least("go1.24.0")),
-            &installed,
-            Some(v("go1.21.13")),
-        );
-        assert_eq!(
-            choice,
-            Choice::Missing {
-                install: "go1.24.0".into(),
-                reason: "go.mod go line at /p/go.mod (>= go1.24.0)".into()
-            }
-        );
-        let series = Pin {
-            source: PinSource::GoVersionFile,
-            path: Some("/p/.go-version".into()),
-            requirement: Requirement::Request("1.22".parse().expect("request")),
-        };
-        let choice = choose(Some(&series), &installed, None);
-        assert!(matches!(choice, Choice::Use { version, .. } if version == v("go1.22.5")));
-        assert_eq!(choose(None, &installed, None), Choice::Nothing);
-    }
-
-    #[test]
-    fn bad_pins_name_the_file() {
-        let root = tree(&[(".go-version", "banana\n")]);
-        let err = find_pin(root.path(), None).expect_err("bad");
-        assert!(err.path.ends_with(".go-version"), "{err}");
-        assert!(err.to_string().contains("banana"));
-    }
-}
+mod tests;

@@ -1,41 +1,125 @@
-//! Go release versions and the requests users make for them.
+//! Go release versions and the requests users make for them, with Go's own grammar and
+//! order (`internal/gover`, `go/version` in Go 1.27).
 //!
-//! A [`GoVersion`] is the name Go gives a toolchain release (`go1.20`, `go1.21.0`,
-//! `go1.21rc2`, `go1.22beta1`, `go1.22.5`). A [`VersionRequest`] is what a user types
-//! (`latest`, `1.22`, `1.22.5`, `go1.23rc1`) and is resolved against the versions a
-//! release index or the store offers.
+//! A [`GoVersion`] is a name Go reads as a toolchain version: `go1.20`, `go1.21.0`,
+//! `go1.21rc2`, `go1.22beta1`, `go1.22alpha`, `go1.22.5`, `go2`. A [`VersionRequest`] is
+//! what a user types (`latest`, `1.22`, `1.22.5`, `go1.23rc1`) and is resolved against
+//! the versions a release index or the store offers.
 //!
-//! Go's naming changed in 1.21: before it, the first release of a series had no patch
-//! number (`go1.20`, then `go1.20.1`); from 1.21 on the first release is `go1.21.0` and
-//! `go1.21` names the language version, which sorts before every prerelease of the
-//! series. This crate encodes that rule once, so `1.20.0` and `go1.20` are the same
-//! release and `go1.21 < go1.21rc1 < go1.21.0`, exactly as `go/version.Compare` orders
-//! them. The crate does no I/O.
+//! Go's rules, encoded once here:
+//! - `MAJOR[.MINOR[.PATCH]]` or `MAJOR.MINOR<kind>[N]`, numbers without leading zeros and
+//!   of any length (kept as decimal digits and compared as numbers, never overflowing),
+//!   `<kind>` any run of lower-case letters (`alpha`, `beta`, `rc`, ...), ordered as
+//!   strings; a prerelease of a patch release (`1.21.3rc1`) is not a version.
+//! - A missing minor is `.0`; a missing patch is `.0` when the minor is below 21, in every
+//!   major: `go1.20` = `go1.20.0`, `go2` = `go2.0` = `go2.0.0`. From minor 21 on, `go1.21`
+//!   names the language version, which sorts before every release of it:
+//!   `go1.21 < go1.21rc1 < go1.21.0`.
+//!
+//! Values are normalised on construction, so equality is equality of the release they
+//! name, and printing gives the name Go uses (`go1.20`, never `go1.20.0`). The crate does
+//! no I/O.
 
 use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
 
-/// The first minor version of Go 1 whose first release carries an explicit `.0`.
-const FIRST_MINOR_WITH_DOT_ZERO: u32 = 21;
+/// Minors below this one have an implied `.0` patch (`go1.20` is a release).
+const FIRST_MINOR_WITHOUT_IMPLIED_PATCH: u64 = 21;
 
-/// A prerelease tag of a Go release: `beta1`, `rc2`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PreRelease {
-    Beta(u32),
-    Rc(u32),
+/// A decimal number as Go keeps it: digits without a leading zero, of any length.
+///
+/// Numbers that fit in a `u64` are kept as one; longer ones as their digits, which are
+/// then larger than any `u64`, so comparison stays numeric.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Number(Digits);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Digits {
+    Small(u64),
+    Big(Box<str>),
 }
 
-/// A Go toolchain version as Go names it, e.g. `go1.22.5` or `go1.23rc1`.
+impl Number {
+    pub const fn new(value: u64) -> Self {
+        Number(Digits::Small(value))
+    }
+
+    /// The value when it fits in a `u64`.
+    pub fn value(&self) -> Option<u64> {
+        match &self.0 {
+            Digits::Small(n) => Some(*n),
+            Digits::Big(_) => None,
+        }
+    }
+
+    /// Reads digits with no leading zero (`0` itself is fine).
+    fn from_digits(digits: &str) -> Option<Number> {
+        let bytes = digits.as_bytes();
+        if bytes.is_empty()
+            || !bytes.iter().all(u8::is_ascii_digit)
+            || (bytes.len() > 1 && bytes[0] == b'0')
+        {
+            return None;
+        }
+        Some(match digits.parse::<u64>() {
+            Ok(n) => Number(Digits::Small(n)),
+            Err(_) => Number(Digits::Big(digits.into())),
+        })
+    }
+}
+
+impl Ord for Number {
+    fn cmp(&self, other: &Self) -> Ordering {
+        match (&self.0, &other.0) {
+            (Digits::Small(a), Digits::Small(b)) => a.cmp(b),
+            (Digits::Small(_), Digits::Big(_)) => Ordering::Less,
+            (Digits::Big(_), Digits::Small(_)) => Ordering::Greater,
+            (Digits::Big(a), Digits::Big(b)) => a.len().cmp(&b.len()).then_with(|| a.cmp(b)),
+        }
+    }
+}
+
+impl PartialOrd for Number {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl fmt::Display for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Digits::Small(n) => write!(f, "{n}"),
+            Digits::Big(digits) => f.write_str(digits),
+        }
+    }
+}
+
+impl From<u64> for Number {
+    fn from(value: u64) -> Self {
+        Number::new(value)
+    }
+}
+
+impl PartialEq<u64> for Number {
+    fn eq(&self, other: &u64) -> bool {
+        self.value() == Some(*other)
+    }
+}
+
+/// A Go toolchain version as Go reads it, e.g. `go1.22.5` or `go1.23rc1`.
 ///
-/// Values are normalised on construction (`go1.20.0` becomes `go1.20`), so equality is
-/// equality of the release they name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The fields are Go's (`gover.Version`) after its parse: the minor is always present,
+/// the patch is present for releases (implied `0` below minor 21), and a prerelease has a
+/// kind (`rc`) with an optional number. The derived order is Go's `Compare`: major, minor,
+/// patch (none before any), kind (none before any, then as strings), number.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct GoVersion {
-    major: u32,
-    minor: u32,
-    patch: Option<u32>,
-    pre: Option<PreRelease>,
+    major: Number,
+    minor: Number,
+    patch: Option<Number>,
+    kind: Option<Box<str>>,
+    pre: Option<Number>,
 }
 
 /// Why a version or request string could not be read.
@@ -47,198 +131,273 @@ pub struct ParseError {
 }
 
 impl GoVersion {
-    /// A final release `go<major>.<minor>.<patch>` (normalised for pre-1.21 series).
-    pub fn new(major: u32, minor: u32, patch: u32) -> Self {
-        Self::normalised(major, minor, Some(patch), None)
-    }
-
-    /// A prerelease such as `go1.23rc1`.
-    pub fn prerelease(major: u32, minor: u32, pre: PreRelease) -> Self {
-        Self::normalised(major, minor, None, Some(pre))
-    }
-
-    fn normalised(major: u32, minor: u32, patch: Option<u32>, pre: Option<PreRelease>) -> Self {
-        let patch = match patch {
-            Some(0) if has_no_dot_zero(major, minor) => None,
-            other => other,
-        };
+    /// A final release `go<major>.<minor>.<patch>` (`new(1, 20, 0)` is `go1.20`).
+    pub fn new(major: u64, minor: u64, patch: u64) -> Self {
         Self {
-            major,
-            minor,
-            patch,
-            pre,
+            major: Number::new(major),
+            minor: Number::new(minor),
+            patch: Some(Number::new(patch)),
+            kind: None,
+            pre: None,
         }
     }
 
-    pub fn major(&self) -> u32 {
-        self.major
+    /// The language version `go<major>.<minor>` (`go1.22`); below minor 21 that is the
+    /// series' first release, as Go reads it.
+    pub fn language(major: u64, minor: u64) -> Self {
+        let implied = (minor < FIRST_MINOR_WITHOUT_IMPLIED_PATCH).then(|| Number::new(0));
+        Self {
+            major: Number::new(major),
+            minor: Number::new(minor),
+            patch: implied,
+            kind: None,
+            pre: None,
+        }
     }
 
-    pub fn minor(&self) -> u32 {
-        self.minor
+    /// A prerelease such as `go1.23rc1` (`kind` is lower-case letters).
+    pub fn prerelease(major: u64, minor: u64, kind: &str, number: Option<u64>) -> Self {
+        Self {
+            major: Number::new(major),
+            minor: Number::new(minor),
+            patch: None,
+            kind: Some(kind.into()),
+            pre: number.map(Number::new),
+        }
     }
 
-    /// The patch number of a final release (`0` for `go1.20`), `None` for prereleases and
+    pub fn major(&self) -> &Number {
+        &self.major
+    }
+
+    pub fn minor(&self) -> &Number {
+        &self.minor
+    }
+
+    /// The patch number of a release (`0` for `go1.20`), `None` for prereleases and
     /// language versions.
-    pub fn patch(&self) -> Option<u32> {
-        match (self.pre, self.patch) {
-            (Some(_), _) => None,
-            (None, Some(p)) => Some(p),
-            (None, None) if has_no_dot_zero(self.major, self.minor) => Some(0),
-            (None, None) => None,
-        }
+    pub fn patch(&self) -> Option<&Number> {
+        self.patch.as_ref()
     }
 
-    /// True for a final release (not beta, rc, or a bare language version like `go1.22`).
+    /// The prerelease kind (`rc`, `beta`, `alpha`), if any.
+    pub fn prerelease_kind(&self) -> Option<&str> {
+        self.kind.as_deref()
+    }
+
+    /// True for a final release (not a prerelease, not a bare language version).
     pub fn is_stable(&self) -> bool {
-        self.pre.is_none() && !self.is_language_version()
+        self.kind.is_none() && self.patch.is_some()
     }
 
-    /// True for a beta or release candidate.
+    /// True for a prerelease (`beta1`, `rc2`, `alpha`).
     pub fn is_prerelease(&self) -> bool {
-        self.pre.is_some()
+        self.kind.is_some()
     }
 
-    /// True for `go1.21`-style names from 1.21 on: a language version, never a release.
+    /// True for `go1.21`-style names from minor 21 on: a language version, never a release
+    /// (Go's `IsLang`).
     pub fn is_language_version(&self) -> bool {
-        self.pre.is_none() && self.patch.is_none() && !has_no_dot_zero(self.major, self.minor)
+        self.patch.is_none() && self.kind.is_none()
     }
 
     /// The `major.minor` series this version belongs to, e.g. `1.22`.
-    pub fn series(&self) -> (u32, u32) {
-        (self.major, self.minor)
+    pub fn series(&self) -> (&Number, &Number) {
+        (&self.major, &self.minor)
     }
 
-    /// The sort key that makes ordering match `go/version.Compare`.
-    fn sort_key(&self) -> (u32, u32, u8, u32) {
-        match (self.pre, self.patch) {
-            (Some(PreRelease::Beta(n)), _) => (self.major, self.minor, 1, n),
-            (Some(PreRelease::Rc(n)), _) => (self.major, self.minor, 2, n),
-            (None, _) if self.is_language_version() => (self.major, self.minor, 0, 0),
-            (None, patch) => (self.major, self.minor, 3, patch.unwrap_or(0)),
+    /// Go's `Lang`: the language version this release implements (`go1.22.5` → `go1.22`).
+    pub fn lang(&self) -> GoVersion {
+        GoVersion {
+            major: self.major.clone(),
+            minor: self.minor.clone(),
+            patch: (self.minor < Number::new(FIRST_MINOR_WITHOUT_IMPLIED_PATCH))
+                .then(|| Number::new(0)),
+            kind: None,
+            pre: None,
         }
     }
-}
 
-/// Whether the first release of a series is named without `.0` (`go1.20`, not `go1.20.0`).
-fn has_no_dot_zero(major: u32, minor: u32) -> bool {
-    major == 1 && minor < FIRST_MINOR_WITH_DOT_ZERO
-}
+    /// The first release of a language version: `go1.22` → `go1.22.0`; others unchanged.
+    /// This is the toolchain Go switches to for a `go 1.22` line (golang.org/issue/62278).
+    pub fn first_release(&self) -> GoVersion {
+        if self.is_language_version() {
+            GoVersion {
+                patch: Some(Number::new(0)),
+                ..self.clone()
+            }
+        } else {
+            self.clone()
+        }
+    }
 
-impl Ord for GoVersion {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.sort_key().cmp(&other.sort_key())
+    /// Reads a version exactly as Go's `gover.Parse` does: no `go` prefix, no spaces.
+    pub fn parse_gover(input: &str) -> Result<GoVersion, ParseError> {
+        let error = |reason| ParseError {
+            input: input.to_string(),
+            reason,
+        };
+        let (major, rest) = cut_number(input).ok_or_else(|| error(number_problem(input)))?;
+        if rest.is_empty() {
+            return Ok(GoVersion {
+                major,
+                minor: Number::new(0),
+                patch: Some(Number::new(0)),
+                kind: None,
+                pre: None,
+            });
+        }
+        let rest = rest.strip_prefix('.').ok_or_else(|| {
+            error("the major version is followed by something other than `.MINOR`")
+        })?;
+        let (minor, rest) = cut_number(rest).ok_or_else(|| error(number_problem(rest)))?;
+        if rest.is_empty() {
+            let implied =
+                (minor < Number::new(FIRST_MINOR_WITHOUT_IMPLIED_PATCH)).then(|| Number::new(0));
+            return Ok(GoVersion {
+                major,
+                minor,
+                patch: implied,
+                kind: None,
+                pre: None,
+            });
+        }
+        if let Some(rest) = rest.strip_prefix('.') {
+            let (patch, tail) = cut_number(rest).ok_or_else(|| error(number_problem(rest)))?;
+            if !tail.is_empty() {
+                return Err(error(if tail.starts_with('.') {
+                    "it has more than three numbers"
+                } else {
+                    "a patch release has no prerelease (go1.23rc1, go1.23.1)"
+                }));
+            }
+            return Ok(GoVersion {
+                major,
+                minor,
+                patch: Some(patch),
+                kind: None,
+                pre: None,
+            });
+        }
+        let letters = rest.bytes().take_while(u8::is_ascii_lowercase).count();
+        if letters == 0 {
+            return Err(error(
+                "expected digits and dots, then an optional prerelease like rc1 or beta2",
+            ));
+        }
+        let (kind, tail) = rest.split_at(letters);
+        let pre = if tail.is_empty() {
+            None
+        } else {
+            match cut_number(tail) {
+                Some((n, "")) => Some(n),
+                _ => {
+                    return Err(error(
+                        "a prerelease is lower-case letters and a number (rc1, beta2)",
+                    ));
+                }
+            }
+        };
+        Ok(GoVersion {
+            major,
+            minor,
+            patch: None,
+            kind: Some(kind.into()),
+            pre,
+        })
+    }
+
+    /// Go's `FromToolchain`: the version in a toolchain name (`go1.22.5`,
+    /// `go1.22.5+auto`, `gccgo-go1.22.5`, `go1.22.5-custom`), or `None` when the name
+    /// holds none.
+    pub fn from_toolchain(name: &str) -> Option<GoVersion> {
+        if name.contains(['/', '\\']) {
+            return None;
+        }
+        let version = if let Some(rest) = name.strip_prefix("go") {
+            rest
+        } else {
+            let at = name.find("-go")?;
+            &name[at + 3..]
+        };
+        let version = version
+            .find([' ', '\t', '+', '-'])
+            .map_or(version, |at| &version[..at]);
+        GoVersion::parse_gover(version).ok()
     }
 }
 
-impl PartialOrd for GoVersion {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
+/// Go's `gover.Compare` over strings: malformed versions sort before every valid one and
+/// equal to each other.
+pub fn compare_gover(a: &str, b: &str) -> Ordering {
+    GoVersion::parse_gover(a)
+        .ok()
+        .cmp(&GoVersion::parse_gover(b).ok())
+}
+
+/// The leading number of `text` and the rest; `None` when it has no digits or a leading
+/// zero before more digits.
+fn cut_number(text: &str) -> Option<(Number, &str)> {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let (number, rest) = text.split_at(digits);
+    Some((Number::from_digits(number)?, rest))
+}
+
+fn number_problem(text: &str) -> &'static str {
+    if text.is_empty() {
+        "a number is missing"
+    } else if text.starts_with('0') && text[1..].starts_with(|c: char| c.is_ascii_digit()) {
+        "numbers may not have leading zeros"
+    } else {
+        "expected a number"
     }
 }
 
 impl fmt::Display for GoVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Go 1.0 was released as plain `go1`.
-        if self.major == 1 && self.minor == 0 && self.patch.is_none() && self.pre.is_none() {
-            return f.write_str("go1");
+        write!(f, "go{}", self.major)?;
+        let implied_patch = self.kind.is_none()
+            && self.minor < Number::new(FIRST_MINOR_WITHOUT_IMPLIED_PATCH)
+            && self.patch.as_ref().is_some_and(|p| *p == 0);
+        if implied_patch {
+            // Go 1.0 was released as plain `go1`; the same rule names `go2`.
+            if self.minor != 0 {
+                write!(f, ".{}", self.minor)?;
+            }
+            return Ok(());
         }
-        write!(f, "go{}.{}", self.major, self.minor)?;
-        if let Some(patch) = self.patch {
+        write!(f, ".{}", self.minor)?;
+        if let Some(patch) = &self.patch {
             write!(f, ".{patch}")?;
         }
-        match self.pre {
-            Some(PreRelease::Beta(n)) => write!(f, "beta{n}"),
-            Some(PreRelease::Rc(n)) => write!(f, "rc{n}"),
-            None => Ok(()),
+        if let Some(kind) = &self.kind {
+            f.write_str(kind)?;
         }
-    }
-}
-
-/// The pieces of `[go]MAJOR[.MINOR[.PATCH]][betaN|rcN]` before they are given meaning.
-struct Parts {
-    major: u32,
-    minor: Option<u32>,
-    patch: Option<u32>,
-    pre: Option<PreRelease>,
-}
-
-fn parse_number(digits: &str, input: &str) -> Result<u32, ParseError> {
-    let error = |reason| ParseError {
-        input: input.to_string(),
-        reason,
-    };
-    if digits.is_empty() {
-        return Err(error("a number is missing"));
-    }
-    if !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(error(
-            "expected digits, dots and an optional beta/rc suffix",
-        ));
-    }
-    if digits.len() > 1 && digits.starts_with('0') {
-        return Err(error("numbers may not have leading zeros"));
-    }
-    digits.parse().map_err(|_| error("a number is too large"))
-}
-
-fn parse_parts(input: &str) -> Result<Parts, ParseError> {
-    let error = |reason| ParseError {
-        input: input.to_string(),
-        reason,
-    };
-    let text = input.trim();
-    let text = text.strip_prefix("go").unwrap_or(text);
-    if text.is_empty() {
-        return Err(error("it is empty"));
-    }
-    let (numbers, pre) = match text.find(|c: char| c.is_ascii_alphabetic()) {
-        None => (text, None),
-        Some(at) => {
-            let (numbers, suffix) = text.split_at(at);
-            let pre = if let Some(n) = suffix.strip_prefix("beta") {
-                PreRelease::Beta(parse_number(n, input)?)
-            } else if let Some(n) = suffix.strip_prefix("rc") {
-                PreRelease::Rc(parse_number(n, input)?)
-            } else {
-                return Err(error("the only suffixes Go uses are betaN and rcN"));
-            };
-            (numbers, Some(pre))
+        if let Some(pre) = &self.pre {
+            write!(f, "{pre}")?;
         }
-    };
-    let mut fields = numbers.split('.');
-    let major = parse_number(fields.next().unwrap_or(""), input)?;
-    let minor = fields.next().map(|f| parse_number(f, input)).transpose()?;
-    let patch = fields.next().map(|f| parse_number(f, input)).transpose()?;
-    if fields.next().is_some() {
-        return Err(error("it has more than three numbers"));
+        Ok(())
     }
-    if pre.is_some() && patch.is_some() {
-        return Err(error("a beta or rc has no patch number (e.g. go1.23rc1)"));
-    }
-    if pre.is_some() && minor.is_none() {
-        return Err(error("a beta or rc needs a minor version (e.g. go1.23rc1)"));
-    }
-    Ok(Parts {
-        major,
-        minor,
-        patch,
-        pre,
-    })
 }
 
 impl FromStr for GoVersion {
     type Err = ParseError;
 
-    /// Reads `go1.22.5`, `1.22.5`, `go1.21rc2`, `go1.20`, `go1`.
+    /// Reads `go1.22.5`, `1.22.5`, `go1.21rc2`, `go1.20`, `go1` (surrounding spaces are
+    /// ignored; the `go` prefix is optional).
     fn from_str(input: &str) -> Result<Self, Self::Err> {
-        let parts = parse_parts(input)?;
-        Ok(Self::normalised(
-            parts.major,
-            parts.minor.unwrap_or(0),
-            parts.patch,
-            parts.pre,
-        ))
+        let text = input.trim();
+        let text = text.strip_prefix("go").unwrap_or(text);
+        if text.is_empty() {
+            return Err(ParseError {
+                input: input.to_string(),
+                reason: "it is empty",
+            });
+        }
+        GoVersion::parse_gover(text).map_err(|mut e| {
+            e.input = input.to_string();
+            e
+        })
     }
 }
 
@@ -256,13 +415,16 @@ impl<'de> serde::Deserialize<'de> for GoVersion {
 }
 
 /// What a user asked for; resolved against the versions that exist.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum VersionRequest {
     /// `latest`: the newest stable release (newest of all with `--unstable`).
     Latest,
     /// `1.22` or `go1.22`: the newest stable release of that series; `1`: of that major.
-    Series { major: u32, minor: Option<u32> },
-    /// `1.22.5`, `go1.22.5`, `1.23rc1`: exactly that release.
+    Series {
+        major: Number,
+        minor: Option<Number>,
+    },
+    /// `1.22.5`, `go1.22.5`, `1.23rc1`, `go1.20`: exactly that release.
     Exact(GoVersion),
 }
 
@@ -274,12 +436,12 @@ impl VersionRequest {
 
     /// Whether `version` satisfies the request, ignoring stability.
     pub fn matches(&self, version: &GoVersion) -> bool {
-        match *self {
+        match self {
             VersionRequest::Latest => true,
             VersionRequest::Series { major, minor } => {
-                version.major == major && minor.is_none_or(|m| version.minor == m)
+                version.major == *major && minor.as_ref().is_none_or(|m| version.minor == *m)
             }
-            VersionRequest::Exact(wanted) => *version == wanted,
+            VersionRequest::Exact(wanted) => version == wanted,
         }
     }
 
@@ -304,37 +466,66 @@ impl VersionRequest {
             .filter(|v| self.admits(v, allow_unstable))
             .max()
     }
+
+    /// A version where this request sits among releases, for "nearest" hints.
+    pub fn anchor(&self) -> Option<GoVersion> {
+        match self {
+            VersionRequest::Latest => None,
+            VersionRequest::Series { major, minor } => Some(GoVersion {
+                major: major.clone(),
+                minor: minor.clone().unwrap_or(Number::new(0)),
+                patch: None,
+                kind: None,
+                pre: None,
+            }),
+            VersionRequest::Exact(v) => Some(v.clone()),
+        }
+    }
 }
 
 impl FromStr for VersionRequest {
     type Err = ParseError;
 
+    /// `latest`/`stable`; `1.22`, `go1.22` (a series); `1.22.5`, `go1.22.5`, `1.23rc1`
+    /// (exact). With the `go` prefix a name is read as Go names releases, so `go1.20` is
+    /// the release go1.20, while `1.20` is the 1.20 series.
     fn from_str(input: &str) -> Result<Self, Self::Err> {
         let trimmed = input.trim();
         if trimmed.eq_ignore_ascii_case("latest") || trimmed.eq_ignore_ascii_case("stable") {
             return Ok(VersionRequest::Latest);
         }
-        let parts = parse_parts(trimmed).map_err(|mut e| {
+        let (prefixed, bare) = match trimmed.strip_prefix("go") {
+            Some(rest) => (true, rest),
+            None => (false, trimmed),
+        };
+        let version: GoVersion = bare.parse().map_err(|mut e: ParseError| {
             e.input = input.to_string();
             e
         })?;
-        Ok(match parts {
-            Parts {
-                major,
-                minor,
-                patch: None,
-                pre: None,
-            } => VersionRequest::Series { major, minor },
-            Parts {
-                major,
-                minor,
-                patch,
-                pre,
-            } => {
-                VersionRequest::Exact(GoVersion::normalised(major, minor.unwrap_or(0), patch, pre))
+        let (has_minor, has_patch) = shape(bare);
+        Ok(match (has_minor, has_patch, version.kind.is_some()) {
+            (false, _, _) => VersionRequest::Series {
+                major: version.major,
+                minor: None,
+            },
+            (true, false, false) if !prefixed || version.is_language_version() => {
+                VersionRequest::Series {
+                    major: version.major,
+                    minor: Some(version.minor),
+                }
             }
+            _ => VersionRequest::Exact(version),
         })
     }
+}
+
+/// Whether a version text spells a minor and a patch (`1.22.5` → both).
+fn shape(text: &str) -> (bool, bool) {
+    let numbers = text
+        .find(|c: char| c.is_ascii_lowercase())
+        .map_or(text, |at| &text[..at]);
+    let dots = numbers.matches('.').count();
+    (dots >= 1, dots >= 2)
 }
 
 impl fmt::Display for VersionRequest {
@@ -346,12 +537,15 @@ impl fmt::Display for VersionRequest {
                 major,
                 minor: Some(minor),
             } => write!(f, "{major}.{minor}"),
-            // `go1.20` alone would read back as the 1.20 series; the release it names
-            // is `go1.20.0` (found by fuzzing).
-            VersionRequest::Exact(v) if v.patch.is_none() && v.pre.is_none() => {
-                write!(f, "go{}.{}.0", v.major, v.minor)
+            VersionRequest::Exact(v) => {
+                // `go1`/`go2` alone read back as a major series; the release is `go1.0`.
+                let name = v.to_string();
+                if name.contains('.') {
+                    f.write_str(&name)
+                } else {
+                    write!(f, "{name}.0")
+                }
             }
-            VersionRequest::Exact(v) => write!(f, "{v}"),
         }
     }
 }

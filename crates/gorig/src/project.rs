@@ -45,8 +45,8 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// The pin for `dir` (or the environment's), as a failure the user can act on.
 pub fn pin_for(dir: &Path, env: &Environment) -> Result<Option<Pin>, Failure> {
     find_pin_with(dir, env.get("GORIG_GO_VERSION"), env.get("GOWORK")).map_err(|e| {
-        Failure::new(Exit::Usage, e)
-            .hint("pins look like `1.22.5`, `1.22` or `go1.22.5`; fix or remove the file")
+        let hint = e.hint();
+        Failure::new(Exit::Usage, e).hint(hint)
     })
 }
 
@@ -64,13 +64,26 @@ pub fn select_for_pin(store: &Store, pin: Option<Pin>) -> Result<Selected, Missi
             reason,
             pin,
         }),
-        Choice::Missing { install, reason } => Err(Missing::NotInstalled { install, reason }),
-        Choice::Nothing => Err(Missing::Failure(
+        Choice::Missing { install, reason } => Err(Missing::NotInstalled {
+            install: install.to_string(),
+            reason,
+        }),
+        Choice::Nothing { reason: None } => Err(Missing::Failure(
             Failure::msg(
                 Exit::NotFound,
                 "no Go toolchain is installed and nothing is pinned here",
             )
             .hint("gorig install"),
+        )),
+        Choice::Nothing {
+            reason: Some(reason),
+        } => Err(Missing::Failure(
+            Failure::msg(
+                Exit::NotFound,
+                format!("{reason} leaves the choice to the default, and there is none"),
+            )
+            .hint("gorig install --default")
+            .hint("or add a toolchain line, e.g. `toolchain go1.27.3`"),
         )),
     }
 }

@@ -146,8 +146,10 @@ fn fast_choice(
     match pin {
         // An exact pin needs one stat, not a listing of the store.
         Some(p) => match &p.requirement {
-            Requirement::Request(VersionRequest::Exact(v)) if store.is_installed(v) => {
-                Some((*v, p.to_string()))
+            Requirement::Request(VersionRequest::Exact(v)) | Requirement::Toolchain(v)
+                if store.is_installed(v) =>
+            {
+                Some((v.clone(), p.to_string()))
             }
             _ => project::select_for_pin(&store, Some(p))
                 .ok()

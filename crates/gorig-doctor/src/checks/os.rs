@@ -44,10 +44,10 @@ pub fn distro(ctx: &Context) -> Verdict {
 /// installed, else "current Go" (1.24 and later).
 fn judged_go(ctx: &Context) -> (GoVersion, String) {
     if let Some(v) = ctx.go_version() {
-        return (*v, v.to_string());
+        return (v.clone(), v.to_string());
     }
     if let Some(v) = ctx.toolchain.installed.iter().max() {
-        return (*v, v.to_string());
+        return (v.clone(), v.to_string());
     }
     (GoVersion::new(1, 24, 0), "current Go releases".to_string())
 }

@@ -69,11 +69,11 @@ pub fn cpu_quota(ctx: &Context) -> Verdict {
         ))
         .ev(limit.file.clone(), quota_text);
     }
-    let go = ctx.go_version().copied();
+    let go = ctx.go_version().cloned();
     let switched_off = ctx
         .var("GODEBUG")
         .is_some_and(|v| v.split(',').any(|kv| kv.trim() == "containermaxprocs=0"));
-    let aware = go.is_some_and(|v| v >= GoVersion::new(1, 25, 0)) && !switched_off;
+    let aware = go.as_ref().is_some_and(|v| *v >= GoVersion::new(1, 25, 0)) && !switched_off;
     let go_name = match go {
         Some(v) if switched_off => format!("{v} with GODEBUG=containermaxprocs=0"),
         Some(v) => v.to_string(),

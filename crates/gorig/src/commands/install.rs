@@ -35,7 +35,7 @@ enum Outcome {
 impl Outcome {
     fn version(&self) -> GoVersion {
         match self {
-            Outcome::Installed { version, .. } | Outcome::AlreadyInstalled(version) => *version,
+            Outcome::Installed { version, .. } | Outcome::AlreadyInstalled(version) => version.clone(),
         }
     }
 }
@@ -91,8 +91,8 @@ pub fn run(app: &App, args: &InstallArgs) -> Result<(), Failure> {
         // Shims follow the binary that last installed (a moved gorig repairs them).
         crate::shim::ensure_shims(app.store.home())?;
     }
-    if let (Some(version), Some(_)) = (last, &app.settings.system) {
-        link_system(app, &version, args.adopt)?;
+    if let (Some(version), Some(_)) = (&last, &app.settings.system) {
+        link_system(app, version, args.adopt)?;
     } else if last.is_some() {
         path_hint(app);
     }
@@ -137,7 +137,7 @@ fn install_one(
     if let VersionRequest::Exact(version) = request
         && already_installed(app, version, platform, args.force)?
     {
-        return Ok(Outcome::AlreadyInstalled(*version));
+        return Ok(Outcome::AlreadyInstalled(version.clone()));
     }
     let artifact = resolve(
         app,
@@ -148,7 +148,7 @@ fn install_one(
         index,
         reporter,
     )?;
-    let version = artifact.version;
+    let version = artifact.version.clone();
     if already_installed(app, &version, platform, args.force)? {
         return Ok(Outcome::AlreadyInstalled(version));
     }
@@ -305,7 +305,7 @@ fn by_name(request: &VersionRequest, platform: &Platform) -> Option<Artifact> {
         return None;
     };
     Some(Artifact {
-        version: *version,
+        version: version.clone(),
         filename: archive_filename(version, platform),
         sha256: String::new(),
         size: None,
@@ -323,7 +323,7 @@ fn cached_artifact(app: &App, request: &VersionRequest, platform: &Platform) -> 
         "no release index available; installing {filename} from the download cache, verified against the SHA-256 recorded when it was downloaded"
     ));
     Some(Artifact {
-        version: *version,
+        version: version.clone(),
         filename,
         sha256,
         size: None,
@@ -334,7 +334,7 @@ fn make_default_if_needed(app: &App, version: &GoVersion, wanted: bool) -> Resul
     if !wanted && app.store.default_version().is_some() {
         return Ok(false);
     }
-    if app.store.default_version() == Some(*version) {
+    if app.store.default_version().as_ref() == Some(version) {
         return Ok(false);
     }
     let lock = app.lock_store()?;
@@ -368,7 +368,7 @@ fn report(app: &App, outcome: &Outcome, became_default: bool) {
                         "key_origin": sig.key_origin,
                     })),
                     "sandbox": unpacked.sandbox.name(),
-                    "default": app.store.default_version() == Some(version),
+                    "default": app.store.default_version().as_ref() == Some(&version),
                 }));
             } else {
                 let from = if unpacked.from_cache {
@@ -397,7 +397,7 @@ fn report(app: &App, outcome: &Outcome, became_default: bool) {
                     "event": "already_installed",
                     "version": version,
                     "path": path,
-                    "default": app.store.default_version() == Some(version),
+                    "default": app.store.default_version().as_ref() == Some(&version),
                 }));
             } else {
                 app.printer.info(format!(

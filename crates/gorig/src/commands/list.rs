@@ -27,7 +27,7 @@ fn installed(app: &App) -> Result<(), Failure> {
                 json!({
                     "version": v,
                     "path": app.store.version_dir(v),
-                    "default": Some(*v) == default,
+                    "default": default.as_ref() == Some(v),
                 })
             })
             .collect();
@@ -45,7 +45,7 @@ fn installed(app: &App) -> Result<(), Failure> {
         return Ok(());
     }
     for v in &versions {
-        let mark = if Some(*v) == default {
+        let mark = if default.as_ref() == Some(v) {
             "  (default)"
         } else {
             ""
@@ -65,14 +65,14 @@ fn remote(app: &App, args: &ListArgs) -> Result<(), Failure> {
         .releases()
         .iter()
         .find(|r| r.version.is_stable())
-        .map(|r| r.version);
+        .map(|r| r.version.clone());
     // Like go.dev's download page: prereleases only while newer than every stable release.
     let releases: Vec<_> = loaded
         .index
         .releases()
         .iter()
         .filter(|r| {
-            args.all || r.version.is_stable() || newest_stable.is_none_or(|s| r.version > s)
+            args.all || r.version.is_stable() || newest_stable.as_ref().is_none_or(|s| r.version > *s)
         })
         .collect();
     if app.printer.json {
@@ -83,10 +83,10 @@ fn remote(app: &App, args: &ListArgs) -> Result<(), Failure> {
                     json!({"filename": f.filename, "sha256": f.sha256, "size": (f.size > 0).then_some(f.size)})
                 });
                 json!({
-                    "version": r.version,
+                    "version": r.name,
                     "stable": r.version.is_stable(),
                     "installed": installed.contains(&r.version),
-                    "default": Some(r.version) == default,
+                    "default": default.as_ref() == Some(&r.version),
                     "archive": archive,
                 })
             })
@@ -110,7 +110,7 @@ fn remote(app: &App, args: &ListArgs) -> Result<(), Failure> {
         if !r.version.is_stable() {
             notes.push("unstable".to_string());
         }
-        if Some(r.version) == default {
+        if default.as_ref() == Some(&r.version) {
             notes.push("installed, default".to_string());
         } else if installed.contains(&r.version) {
             notes.push("installed".to_string());
@@ -119,10 +119,10 @@ fn remote(app: &App, args: &ListArgs) -> Result<(), Failure> {
             notes.push(format!("no {} archive", platform.archive_suffix()));
         }
         if notes.is_empty() {
-            app.printer.out(r.version.to_string());
+            app.printer.out(r.name.clone());
         } else {
             app.printer
-                .out(format!("{:<14}{}", r.version.to_string(), notes.join(", ")));
+                .out(format!("{:<14}{}", r.name, notes.join(", ")));
         }
     }
     Ok(())

@@ -32,7 +32,7 @@ pub fn select_installed(
     request: &VersionRequest,
     installed: &[GoVersion],
 ) -> Result<GoVersion, Failure> {
-    request.select(installed, true).copied().ok_or_else(|| {
+    request.select(installed, true).cloned().ok_or_else(|| {
         let have = if installed.is_empty() {
             "nothing is installed".to_string()
         } else {

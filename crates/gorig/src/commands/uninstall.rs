@@ -24,7 +24,7 @@ pub fn run(app: &App, args: &UninstallArgs) -> Result<(), Failure> {
     }
     let default = app.store.default_version();
     for version in &targets {
-        if Some(*version) == default && !args.force {
+        if default.as_ref() == Some(version) && !args.force {
             let others: Vec<String> = installed
                 .iter()
                 .filter(|v| *v != version)
@@ -55,7 +55,7 @@ pub fn run(app: &App, args: &UninstallArgs) -> Result<(), Failure> {
     let lock = app.lock_store()?;
     for version in &targets {
         app.store.remove(version, &lock)?;
-        if Some(*version) == default {
+        if default.as_ref() == Some(version) {
             app.store.clear_default(&lock)?;
         }
         app.printer.info(format!("removed {version}"));

@@ -1,0 +1,3 @@
+module govercmp
+
+go 1.21
