@@ -21,14 +21,20 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(version.cmp(&other), other.cmp(&version).reverse());
         }
     }
+    // Go's own readings never panic, and a toolchain name's version prints back.
+    if let Some(version) = GoVersion::from_toolchain(left) {
+        assert_eq!(version.to_string().parse::<GoVersion>().ok(), Some(version));
+    }
+    let _ = GoVersion::parse_go_version(left);
+    let _ = gorig_version::compare_gover(left, right);
     if let Ok(request) = left.parse::<VersionRequest>() {
         let again: VersionRequest = request
             .to_string()
             .parse()
             .expect("a printed request parses");
         assert_eq!(request, again);
-        if let VersionRequest::Exact(v) = request {
-            assert!(request.matches(&v));
+        if let VersionRequest::Exact(v) = &request {
+            assert!(request.matches(v));
         }
     }
 });

@@ -56,6 +56,22 @@ pub enum FetchError {
         source: ExtractError,
     },
 
+    /// Unpacking failed to write a file: a disk or permission problem of this machine,
+    /// not a fault of the archive.
+    #[error(
+        "could not write {} while unpacking {filename}{}",
+        path.display(),
+        free.map(|f| format!(" ({} free on that filesystem)", human_bytes(f))).unwrap_or_default()
+    )]
+    Unpack {
+        filename: String,
+        path: PathBuf,
+        /// Bytes available to this user on the filesystem, when it could be read.
+        free: Option<u64>,
+        #[source]
+        source: io::Error,
+    },
+
     #[error("could not {action} {}: {source}", path.display())]
     Io {
         action: &'static str,
@@ -127,7 +143,9 @@ impl FetchError {
     /// The underlying I/O error kind of a local filesystem failure.
     pub fn io_kind(&self) -> Option<io::ErrorKind> {
         match self {
-            FetchError::Io { source, .. } => Some(source.kind()),
+            FetchError::Io { source, .. } | FetchError::Unpack { source, .. } => {
+                Some(source.kind())
+            }
             FetchError::Archive {
                 source: ExtractError::Write { source, .. },
                 ..
@@ -143,6 +161,17 @@ impl FetchError {
             source,
         }
     }
+}
+
+/// `1.5 GiB`, `300 MiB`, `12 KiB`, `512 bytes`.
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [(&str, u64); 3] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)];
+    for (unit, size) in UNITS {
+        if bytes >= size {
+            return format!("{:.1} {unit}", bytes as f64 / size as f64);
+        }
+    }
+    format!("{bytes} bytes")
 }
 
 /// Why an archive was refused or could not be unpacked.

@@ -108,6 +108,7 @@ pub fn extract_tar<R: Read>(
     }
     result?;
     finished?;
+    state.judge_links()?;
     for (rel, target) in std::mem::take(&mut state.symlinks) {
         let path = dest.join(&rel);
         state.ensure_parent(&rel)?;
@@ -227,6 +228,25 @@ impl State<'_> {
                     kind
                 ),
             ));
+        }
+        Ok(())
+    }
+
+    /// Resolves every symbolic link against the whole tree, links included, as the kernel
+    /// would once they exist (CPython's `data` filter resolves against the tree the same
+    /// way): a target that stays inside by counting `..` can still leave through other
+    /// links (`current -> .`, then `up -> current/..`). Links are created after every
+    /// file, so they are judged when the whole archive is known.
+    fn judge_links(&self) -> Result<(), ExtractError> {
+        let links: std::collections::HashMap<&Path, &Path> = self
+            .symlinks
+            .iter()
+            .map(|(rel, target)| (rel.as_path(), target.as_path()))
+            .collect();
+        for (rel, target) in &self.symlinks {
+            resolve_in_tree(rel, target, &links).map_err(|why| {
+                ExtractError::refused(&format!("go/{}", rel.display()), why)
+            })?;
         }
         Ok(())
     }
@@ -391,6 +411,66 @@ fn check_link_target(name: &str, rel: &Path, target: &str) -> Result<(), Extract
                 name,
                 format!("the link target `{target}` leaves the go/ tree"),
             ));
+        }
+    }
+    Ok(())
+}
+
+/// Follows `target` from the directory holding `link` through the tree's own links
+/// (`links`: link path → target, all relative to the root), and says why it would leave
+/// the root. Components that do not exist are taken as written; the kernel's limit of 40
+/// links in one resolution bounds the walk.
+fn resolve_in_tree(
+    link: &Path,
+    target: &Path,
+    links: &std::collections::HashMap<&Path, &Path>,
+) -> Result<(), String> {
+    const MAX_LINKS: usize = 40;
+    // Nothing of the archive lies beneath one of its links, so the link's parent is a
+    // real directory path.
+    let mut at: PathBuf = link.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut pending: std::collections::VecDeque<std::ffi::OsString> =
+        std::collections::VecDeque::new();
+    let push_front = |pending: &mut std::collections::VecDeque<std::ffi::OsString>,
+                          path: &Path|
+     -> Result<(), String> {
+        let mut parts = Vec::new();
+        for component in path.components() {
+            match component {
+                Component::Normal(name) => parts.push(name.to_os_string()),
+                Component::ParentDir => parts.push("..".into()),
+                Component::CurDir => {}
+                _ => return Err(format!("the link target `{}` is absolute", path.display())),
+            }
+        }
+        for part in parts.into_iter().rev() {
+            pending.push_front(part);
+        }
+        Ok(())
+    };
+    push_front(&mut pending, target)?;
+    let mut followed = 0;
+    while let Some(part) = pending.pop_front() {
+        if part == ".." {
+            if !at.pop() {
+                return Err(format!(
+                    "the link target `{}` resolves outside the go/ tree (through the archive's links)",
+                    target.display()
+                ));
+            }
+            continue;
+        }
+        at.push(&part);
+        if let Some(next) = links.get(at.as_path()) {
+            followed += 1;
+            if followed > MAX_LINKS {
+                return Err(format!(
+                    "the link target `{}` goes through more than {MAX_LINKS} links",
+                    target.display()
+                ));
+            }
+            at.pop();
+            push_front(&mut pending, next)?;
         }
     }
     Ok(())

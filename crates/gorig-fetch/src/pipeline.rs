@@ -500,9 +500,15 @@ impl Fetcher<'_> {
             return Err(failed.into_error(artifact, shown, source.received));
         }
         if let Err(ExtractError::Write { path, source }) = extracted {
-            return Err(FetchError::Archive {
+            return Err(FetchError::Unpack {
                 filename: artifact.filename.clone(),
-                source: ExtractError::Write { path, source },
+                free: free_bytes(if path.as_os_str().is_empty() {
+                    staging
+                } else {
+                    &path
+                }),
+                path,
+                source,
             });
         }
         if let Some(Err(e)) = drained {
@@ -971,6 +977,14 @@ impl Fetcher<'_> {
     }
 }
 
+/// The bytes an unprivileged user may still write on the filesystem holding `path` (or
+/// its nearest existing ancestor).
+fn free_bytes(path: &Path) -> Option<u64> {
+    let existing = path.ancestors().find(|p| p.exists())?;
+    let stats = rustix::fs::statvfs(existing).ok()?;
+    Some(stats.f_bavail.saturating_mul(stats.f_frsize))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -993,3 +1007,4 @@ mod tests {
         assert!(spread.len() > 1, "jitter varies the wait");
     }
 }
+

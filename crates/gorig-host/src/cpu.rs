@@ -82,7 +82,15 @@ impl CpuInfo {
         }
         if !arm_sets.is_empty() {
             let has = |f: &str| arm_sets.iter().all(|set| set.contains(&f));
-            if has("fp") || has("asimd") || has("atomics") || has("aes") {
+            // The two ARM vocabularies differ: a 32-bit userland (also on an ARMv8 core
+            // under a 64-bit kernel, which then prints the compat features and
+            // `CPU architecture: 8`) lists vfp/neon/thumb and may list aes or crc32 too;
+            // arm64 lists fp and asimd, never those.
+            let any = |f: &str| arm_sets.iter().any(|set| set.contains(&f));
+            let arm32 = ["vfp", "vfpv3", "vfpv4", "neon", "thumb", "half", "swp", "edsp"]
+                .iter()
+                .any(|f| any(f));
+            if !arm32 && (has("fp") || has("asimd") || has("atomics")) {
                 info.arm64_lse = Some(has("atomics"));
                 info.arm64_crypto = Some(has("aes") && has("pmull") && has("sha1") && has("sha2"));
             } else {
@@ -123,5 +131,12 @@ mod tests {
         let pi =
             CpuInfo::parse("processor\t: 0\nFeatures\t: half thumb fastmult vfp edsp java tls\n");
         assert_eq!(pi.goarm, Some(6));
+        // A 32-bit userland on a Cortex-A53 (ARMv8) lists crypto features too: it is
+        // still 32-bit ARM, GOARM=7.
+        let a53 = CpuInfo::parse(
+            "processor\t: 0\nmodel name\t: ARMv7 Processor rev 4 (v7l)\nFeatures\t: half thumb fastmult vfp edsp neon vfpv3 tls vfpv4 idiva idivt vfpd32 lpae evtstrm aes pmull sha1 sha2 crc32\nCPU architecture: 8\n",
+        );
+        assert_eq!(a53.goarm, Some(7));
+        assert_eq!((a53.arm64_lse, a53.arm64_crypto), (None, None));
     }
 }

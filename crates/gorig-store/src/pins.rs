@@ -206,10 +206,11 @@ const GO_LINE_HINT: &str = "a go line names a Go version: `go 1.22` or `go 1.22.
 const TOOLCHAIN_HINT: &str =
     "a toolchain line names a release: `toolchain go1.22.5`, or `toolchain default`";
 
-/// Reads the `go` and `toolchain` directives of a go.mod (`work` false) or go.work
-/// (`work` true), refusing what `x/mod/modfile`'s strict parse refuses in them: a
-/// repeated directive, a directive with other than one argument, a go version that is
-/// not `1.N[.N][kindN]`, a toolchain that is not `go1...` or `default`.
+/// Reads the `go` and `toolchain` directives of a go.mod or go.work, refusing what
+/// `x/mod/modfile`'s strict parse refuses in them: a repeated directive, a directive
+/// with other than one argument or in a block, a go version that is not
+/// `1.N[.N][kindN]`, a toolchain that is not `go1...` or `default`. The values are those
+/// Go's selection reads ([`lookup`]).
 pub fn directives(text: &str) -> Result<Directives, DirectiveError> {
     let mut seen_go: Option<usize> = None;
     let mut seen_toolchain: Option<usize> = None;
@@ -220,22 +221,40 @@ pub fn directives(text: &str) -> Result<Directives, DirectiveError> {
         if words.is_empty() {
             continue;
         }
-        if let Some(verb) = &block {
+        if block.is_some() {
             if words[0] == ")" {
                 block = None;
-                continue;
-            }
-            if verb == "go" || verb == "toolchain" {
-                check(verb, &words, number, &mut seen_go, &mut seen_toolchain)?;
             }
             continue;
         }
         if words.len() == 2 && words[1] == "(" {
+            if words[0] == "go" || words[0] == "toolchain" {
+                return Err(DirectiveError {
+                    line: number,
+                    message: format!("unknown block type: {}", words[0]),
+                    hint: if words[0] == "go" {
+                        GO_LINE_HINT
+                    } else {
+                        TOOLCHAIN_HINT
+                    },
+                });
+            }
             block = Some(words[0].clone());
             continue;
         }
         let verb = words[0].as_str();
         if verb == "go" || verb == "toolchain" {
+            if raw.split("//").next().is_some_and(|code| code.contains("/*")) {
+                return Err(DirectiveError {
+                    line: number,
+                    message: "mod files must use // comments (not /* */ comments)".to_string(),
+                    hint: if verb == "go" {
+                        GO_LINE_HINT
+                    } else {
+                        TOOLCHAIN_HINT
+                    },
+                });
+            }
             check(verb, &words[1..], number, &mut seen_go, &mut seen_toolchain)?;
         }
     }
@@ -360,19 +379,22 @@ fn tokens(line: &str) -> Vec<String> {
     words
 }
 
-/// Go's reading of a go.mod or go.work's lines, before looking at what is installed.
+/// Go's reading of a go.mod or go.work's lines, before looking at what is installed,
+/// with the go command's errors in the order it reports them: the toolchain name its
+/// selection cannot read, then what its strict parse refuses, then a chosen toolchain
+/// that is no release.
 pub fn go_file_requirement(
     text: &str,
     path: &Path,
     work: bool,
 ) -> Result<(PinSource, Requirement, Option<String>), PinError> {
     let shown = path.display().to_string();
-    let lines = directives(text).map_err(|e| PinError::Directive {
+    let refuse = |line: usize, message: String, hint: String| PinError::Directive {
         path: shown.clone(),
-        line: e.line,
-        message: e.message,
-        hint: e.hint.to_string(),
-    })?;
+        line,
+        message,
+        hint,
+    };
     let (toolchain_source, go_source, default_source) = if work {
         (
             PinSource::GoWorkToolchain,
@@ -386,69 +408,69 @@ pub fn go_file_requirement(
             PinSource::GoModDefault,
         )
     };
-    if let Some(toolchain) = &lines.toolchain
-        && toolchain.value == "default"
-    {
+    let go_line = lookup(text, "go");
+    let toolchain_line = lookup(text, "toolchain");
+    let is_default = toolchain_line.as_ref().is_some_and(|l| l.value == "default");
+    // select.go: a toolchain line is refused unless Go reads a version in it.
+    let toolchain = match &toolchain_line {
+        Some(line) if !is_default => {
+            let version = GoVersion::from_toolchain(&line.value)
+                .filter(|_| line.value.starts_with("go") || line.value.contains("-go"))
+                .ok_or_else(|| {
+                    refuse(
+                        line.line,
+                        format!("invalid toolchain {:?} in {}", line.value, file_name(work)),
+                        TOOLCHAIN_HINT.to_string(),
+                    )
+                })?;
+            Some((line, version))
+        }
+        _ => None,
+    };
+    directives(text).map_err(|e| refuse(e.line, e.message, e.hint.to_string()))?;
+    if is_default {
         return Ok((
             default_source,
             Requirement::Default,
             Some("toolchain default".to_string()),
         ));
     }
-    // select.go: a toolchain line is refused unless Go reads a version in it.
-    let toolchain = match &lines.toolchain {
-        Some(line) => {
-            let version = GoVersion::from_toolchain(&line.value)
-                .filter(|_| line.value.starts_with("go") || line.value.contains("-go"))
-                .ok_or_else(|| PinError::Directive {
-                    path: shown.clone(),
-                    line: line.line,
-                    message: format!("invalid toolchain {:?} in {}", line.value, file_name(work)),
-                    hint: TOOLCHAIN_HINT.to_string(),
-                })?;
-            Some((line, version))
-        }
-        None => None,
-    };
     // A go line Go cannot read as a version compares below every version: passed over.
-    let go = lines
-        .go
+    let go = go_line
         .as_ref()
-        .and_then(|line| Some((line, GoVersion::parse_gover(&line.value).ok()?)));
+        .and_then(|line| GoVersion::parse_gover(&line.value).ok());
     match (toolchain, go) {
-        (Some((line, version)), go) if go.as_ref().is_none_or(|(_, g)| version >= *g) => {
+        (Some((line, version)), go) if go.as_ref().is_none_or(|g| version >= *g) => {
             // The toolchain line wins; it must name a release gorig can pin.
             if version.is_language_version() {
-                return Err(PinError::Directive {
-                    path: shown,
-                    line: line.line,
-                    message: format!(
+                return Err(refuse(
+                    line.line,
+                    format!(
                         "invalid toolchain: {0} is a language version but not a toolchain version ({0}.x)",
                         line.value
                     ),
-                    hint: format!(
+                    format!(
                         "name a release of it, e.g. `toolchain {}`",
                         version.first_release()
                     ),
-                });
+                ));
             }
             let bare = line.value.strip_prefix("go").unwrap_or("");
             if GoVersion::parse_gover(bare).is_err() {
-                return Err(PinError::Directive {
-                    path: shown,
-                    line: line.line,
-                    message: format!(
-                        "toolchain {} is not a Go release: download {} for linux: toolchain not available",
-                        line.value, line.value
+                return Err(refuse(
+                    line.line,
+                    format!(
+                        "toolchain {0} is not a Go release (the go command fails with \"download {0} for linux: toolchain not available\")",
+                        line.value
                     ),
-                    hint: format!("name the release alone: `toolchain {version}`"),
-                });
+                    format!("name the release alone: `toolchain {version}`"),
+                ));
             }
             Ok((toolchain_source, Requirement::Toolchain(version), None))
         }
-        (_, Some((_, version))) => Ok((go_source, Requirement::AtLeast(version), None)),
+        (_, Some(version)) => Ok((go_source, Requirement::AtLeast(version), None)),
         (_, None) => {
-            let note = match &lines.go {
+            let note = match &go_line {
                 Some(line) => format!(
                     "whose go line `{}` is not a version Go selects by",
                     line.value
@@ -486,9 +508,19 @@ pub fn tool_versions(text: &str) -> Option<Option<&str>> {
     None
 }
 
-/// The version the environment or the nearest pin file asks for, if any.
-pub fn find_pin(dir: &Path, env_version: Option<&str>) -> Result<Option<Pin>, PinError> {
-    find_pin_with(dir, env_version, None)
+/// What the walk for a pin depends on besides the directory.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Lookup<'a> {
+    /// `GORIG_GO_VERSION`.
+    pub env_version: Option<&'a str>,
+    /// `GOWORK`: `off` ignores go.work files, an absolute path names the one to use (a
+    /// relative one is an error), empty or `auto` searches.
+    pub gowork: Option<&'a str>,
+    /// The system temp directory (`$TMPDIR`, else `/tmp`): a go.mod there is ignored
+    /// (golang.org/issue/26708), and the search for one ends there.
+    pub temp_dir: Option<&'a Path>,
+    /// The default toolchain's GOROOT: the go.work search does not climb out of it.
+    pub goroot: Option<&'a Path>,
 }
 
 /// How `GOWORK` tells the go command to find a workspace.
@@ -500,14 +532,10 @@ enum Workspace {
     File(PathBuf),
 }
 
-/// [`find_pin`] honouring `GOWORK` as the go command does: `off` ignores go.work files,
-/// an absolute path names the one to use (a relative one is an error).
-pub fn find_pin_with(
-    dir: &Path,
-    env_version: Option<&str>,
-    gowork: Option<&str>,
-) -> Result<Option<Pin>, PinError> {
-    if let Some(text) = env_version.map(str::trim).filter(|t| !t.is_empty()) {
+/// The version the environment or the nearest pin asks for, if any, found as the go
+/// command finds go.work and go.mod (`modload.FindGoWork`, `FindGoMod`).
+pub fn find_pin(dir: &Path, lookup: &Lookup) -> Result<Option<Pin>, PinError> {
+    if let Some(text) = lookup.env_version.map(str::trim).filter(|t| !t.is_empty()) {
         return Ok(Some(Pin {
             source: PinSource::Environment,
             path: None,
@@ -515,7 +543,7 @@ pub fn find_pin_with(
             note: None,
         }));
     }
-    let workspace = match gowork {
+    let workspace = match lookup.gowork {
         None | Some("" | "auto") => Workspace::Search,
         Some("off") => Workspace::Off,
         Some(path) if Path::new(path).is_absolute() => Workspace::File(PathBuf::from(path)),
@@ -530,9 +558,10 @@ pub fn find_pin_with(
     {
         return go_file(file, true).map(Some);
     }
+    let searching = matches!(workspace, Workspace::Search);
     let mut current = Some(dir);
     while let Some(here) = current {
-        if matches!(workspace, Workspace::Search) {
+        if searching {
             let work = here.join("go.work");
             if is_file(&work) {
                 return go_file(&work, true).map(Some);
@@ -541,15 +570,18 @@ pub fn find_pin_with(
         let module = here.join("go.mod");
         if is_file(&module) {
             // The go command finds go.work first, wherever it is above.
-            if matches!(workspace, Workspace::Search) {
-                let mut above = here.parent();
-                while let Some(up) = above {
-                    let work = up.join("go.work");
-                    if is_file(&work) {
-                        return go_file(&work, true).map(Some);
-                    }
-                    above = up.parent();
-                }
+            if searching && let Some(work) = workspace_above(here, lookup.goroot) {
+                return go_file(&work, true).map(Some);
+            }
+            if lookup.temp_dir.is_some_and(|t| same_dir(here, t)) {
+                return Ok(Some(Pin {
+                    source: PinSource::GoModDefault,
+                    path: Some(module),
+                    requirement: Requirement::Default,
+                    note: Some(
+                        "in the system temp directory, which the go command ignores".to_string(),
+                    ),
+                }));
             }
             return go_file(&module, false).map(Some);
         }
@@ -559,9 +591,62 @@ pub fn find_pin_with(
         if let Some(pin) = tool_versions_at(&here.join(".tool-versions"))? {
             return Ok(Some(pin));
         }
-        current = here.parent();
+        let parent = here.parent();
+        // As a special case, the go command does not cross GOROOT to find a go.work.
+        if searching && parent.zip(lookup.goroot).is_some_and(|(p, g)| p == g) {
+            return workspace_free_walk(parent, lookup);
+        }
+        current = parent;
     }
     Ok(None)
+}
+
+/// The first go.work strictly above `dir`, not crossing into `goroot` from below.
+fn workspace_above(dir: &Path, goroot: Option<&Path>) -> Option<PathBuf> {
+    let mut above = dir.parent();
+    let mut below = dir;
+    while let Some(up) = above {
+        if goroot.is_some_and(|g| g == up) && below != up {
+            return None;
+        }
+        let work = up.join("go.work");
+        if is_file(&work) {
+            return Some(work);
+        }
+        below = up;
+        above = up.parent();
+    }
+    None
+}
+
+/// The rest of the walk once go.work files no longer count (above GOROOT).
+fn workspace_free_walk(
+    from: Option<&Path>,
+    lookup: &Lookup,
+) -> Result<Option<Pin>, PinError> {
+    let Some(from) = from else {
+        return Ok(None);
+    };
+    find_pin(
+        from,
+        &Lookup {
+            gowork: Some("off"),
+            ..*lookup
+        },
+    )
+}
+
+/// Whether two paths name one directory (lexically, else by device and inode, as Go's
+/// `search.InDir` also compares after resolving links).
+fn same_dir(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    if a == b {
+        return true;
+    }
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => false,
+    }
 }
 
 /// Go's test for a go.mod or go.work: `stat` succeeds (links followed) and it is no

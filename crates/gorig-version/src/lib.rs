@@ -118,8 +118,16 @@ pub struct GoVersion {
     major: Number,
     minor: Number,
     patch: Option<Number>,
-    kind: Option<Box<str>>,
-    pre: Option<Number>,
+    pre: Option<Box<Prerelease>>,
+}
+
+/// The prerelease part of a version: its kind (`rc`) and optional number, ordered kind
+/// first (as strings), then number (none first). Boxed in [`GoVersion`]: most versions
+/// have none.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct Prerelease {
+    kind: Box<str>,
+    number: Option<Number>,
 }
 
 /// Why a version or request string could not be read.
@@ -137,7 +145,6 @@ impl GoVersion {
             major: Number::new(major),
             minor: Number::new(minor),
             patch: Some(Number::new(patch)),
-            kind: None,
             pre: None,
         }
     }
@@ -150,7 +157,6 @@ impl GoVersion {
             major: Number::new(major),
             minor: Number::new(minor),
             patch: implied,
-            kind: None,
             pre: None,
         }
     }
@@ -161,8 +167,10 @@ impl GoVersion {
             major: Number::new(major),
             minor: Number::new(minor),
             patch: None,
-            kind: Some(kind.into()),
-            pre: number.map(Number::new),
+            pre: Some(Box::new(Prerelease {
+                kind: kind.into(),
+                number: number.map(Number::new),
+            })),
         }
     }
 
@@ -182,23 +190,28 @@ impl GoVersion {
 
     /// The prerelease kind (`rc`, `beta`, `alpha`), if any.
     pub fn prerelease_kind(&self) -> Option<&str> {
-        self.kind.as_deref()
+        self.pre.as_ref().map(|p| &*p.kind)
+    }
+
+    /// The number of a prerelease (`1` of `rc1`), if it has one.
+    pub fn prerelease_number(&self) -> Option<&Number> {
+        self.pre.as_ref().and_then(|p| p.number.as_ref())
     }
 
     /// True for a final release (not a prerelease, not a bare language version).
     pub fn is_stable(&self) -> bool {
-        self.kind.is_none() && self.patch.is_some()
+        self.pre.is_none() && self.patch.is_some()
     }
 
     /// True for a prerelease (`beta1`, `rc2`, `alpha`).
     pub fn is_prerelease(&self) -> bool {
-        self.kind.is_some()
+        self.pre.is_some()
     }
 
     /// True for `go1.21`-style names from minor 21 on: a language version, never a release
     /// (Go's `IsLang`).
     pub fn is_language_version(&self) -> bool {
-        self.patch.is_none() && self.kind.is_none()
+        self.patch.is_none() && self.pre.is_none()
     }
 
     /// The `major.minor` series this version belongs to, e.g. `1.22`.
@@ -213,7 +226,6 @@ impl GoVersion {
             minor: self.minor.clone(),
             patch: (self.minor < Number::new(FIRST_MINOR_WITHOUT_IMPLIED_PATCH))
                 .then(|| Number::new(0)),
-            kind: None,
             pre: None,
         }
     }
@@ -243,7 +255,6 @@ impl GoVersion {
                 major,
                 minor: Number::new(0),
                 patch: Some(Number::new(0)),
-                kind: None,
                 pre: None,
             });
         }
@@ -258,7 +269,6 @@ impl GoVersion {
                 major,
                 minor,
                 patch: implied,
-                kind: None,
                 pre: None,
             });
         }
@@ -275,7 +285,6 @@ impl GoVersion {
                 major,
                 minor,
                 patch: Some(patch),
-                kind: None,
                 pre: None,
             });
         }
@@ -302,26 +311,39 @@ impl GoVersion {
             major,
             minor,
             patch: None,
-            kind: Some(kind.into()),
-            pre,
+            pre: Some(Box::new(Prerelease {
+                kind: kind.into(),
+                number: pre,
+            })),
         })
     }
 
-    /// Go's `FromToolchain`: the version in a toolchain name (`go1.22.5`,
-    /// `go1.22.5+auto`, `gccgo-go1.22.5`, `go1.22.5-custom`), or `None` when the name
-    /// holds none.
+    /// A version as `go/version` reads it: `go` and a version, any `-custom` suffix cut
+    /// off (`go1.21.0-bigcorp`).
+    pub fn parse_go_version(name: &str) -> Option<GoVersion> {
+        let name = name.split('-').next().unwrap_or(name);
+        GoVersion::parse_gover(name.strip_prefix("go")?).ok()
+    }
+
+    /// Go's `Lang` as text: `go1.22` for go1.22.5, `go1` for Go 1.0 (`go2.0` for go2).
+    pub fn lang_name(&self) -> String {
+        if self.major == 1 && self.minor == 0 {
+            "go1".to_string()
+        } else {
+            format!("go{}.{}", self.major, self.minor)
+        }
+    }
+
+    /// Go's `FromToolchain` (go1.27): the version in a toolchain name `go<version>`,
+    /// with a suffix after `-`, a space or a tab cut off (`go1.22.5-custom`), or `None`
+    /// when the name holds none (`1.22.5`, `go1.22.5+auto`, `gccgo-go1.22`).
     pub fn from_toolchain(name: &str) -> Option<GoVersion> {
         if name.contains(['/', '\\']) {
             return None;
         }
-        let version = if let Some(rest) = name.strip_prefix("go") {
-            rest
-        } else {
-            let at = name.find("-go")?;
-            &name[at + 3..]
-        };
+        let version = name.strip_prefix("go")?;
         let version = version
-            .find([' ', '\t', '+', '-'])
+            .find([' ', '\t', '-'])
             .map_or(version, |at| &version[..at]);
         GoVersion::parse_gover(version).ok()
     }
@@ -356,7 +378,7 @@ fn number_problem(text: &str) -> &'static str {
 impl fmt::Display for GoVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "go{}", self.major)?;
-        let implied_patch = self.kind.is_none()
+        let implied_patch = self.pre.is_none()
             && self.minor < Number::new(FIRST_MINOR_WITHOUT_IMPLIED_PATCH)
             && self.patch.as_ref().is_some_and(|p| *p == 0);
         if implied_patch {
@@ -370,11 +392,11 @@ impl fmt::Display for GoVersion {
         if let Some(patch) = &self.patch {
             write!(f, ".{patch}")?;
         }
-        if let Some(kind) = &self.kind {
-            f.write_str(kind)?;
-        }
         if let Some(pre) = &self.pre {
-            write!(f, "{pre}")?;
+            f.write_str(&pre.kind)?;
+            if let Some(number) = &pre.number {
+                write!(f, "{number}")?;
+            }
         }
         Ok(())
     }
@@ -475,7 +497,6 @@ impl VersionRequest {
                 major: major.clone(),
                 minor: minor.clone().unwrap_or(Number::new(0)),
                 patch: None,
-                kind: None,
                 pre: None,
             }),
             VersionRequest::Exact(v) => Some(v.clone()),
@@ -503,7 +524,7 @@ impl FromStr for VersionRequest {
             e
         })?;
         let (has_minor, has_patch) = shape(bare);
-        Ok(match (has_minor, has_patch, version.kind.is_some()) {
+        Ok(match (has_minor, has_patch, version.pre.is_some()) {
             (false, _, _) => VersionRequest::Series {
                 major: version.major,
                 minor: None,

@@ -127,6 +127,11 @@ impl From<FetchError> for Failure {
                 Exit::Filesystem,
                 filesystem_hints(error.io_kind(), &path.display().to_string()),
             ),
+            FetchError::Unpack { path, .. } => {
+                let mut hints = filesystem_hints(error.io_kind(), &path.display().to_string());
+                hints.push("nothing was installed; the previous toolchains are untouched".into());
+                (Exit::Filesystem, hints)
+            }
             FetchError::Archive { .. } => (
                 Exit::Filesystem,
                 filesystem_hints(error.io_kind(), "the gorig store"),

@@ -114,6 +114,21 @@ fn main() -> ExitCode {
 /// `error: ...`, `  caused by: ...`, `hint: ...` on stderr; with `--json` also one
 /// `{"event": "error", ...}` line on stdout.
 pub(crate) fn render(printer: &Printer, failure: &Failure) {
+    let chain = render_text(printer, failure);
+    if printer.json {
+        printer.json_line(&json!({
+            "event": "error",
+            "exit_code": failure.exit as u8,
+            "error": chain.first(),
+            "causes": chain.get(1..).unwrap_or_default(),
+            "hints": failure.hints,
+        }));
+    }
+}
+
+/// The human form of [`render`] alone, on stderr, for commands whose one JSON document
+/// already says what failed; returns the error chain.
+pub(crate) fn render_text(printer: &Printer, failure: &Failure) -> Vec<String> {
     let chain = failure.chain();
     let mut text = String::new();
     for (i, line) in chain.iter().enumerate() {
@@ -128,13 +143,5 @@ pub(crate) fn render(printer: &Printer, failure: &Failure) {
         text.push_str(&format!("{} {hint}\n", printer.paint("hint:", "36")));
     }
     eprint!("{text}");
-    if printer.json {
-        printer.json_line(&json!({
-            "event": "error",
-            "exit_code": failure.exit as u8,
-            "error": chain.first(),
-            "causes": chain.get(1..).unwrap_or_default(),
-            "hints": failure.hints,
-        }));
-    }
+    chain
 }

@@ -6,7 +6,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use gorig_store::Store;
-use gorig_store::pins::{Choice, Pin, choose, find_pin_with};
+use gorig_store::pins::{Choice, Lookup, Pin, choose, find_pin};
 use gorig_version::GoVersion;
 
 use crate::failure::{Exit, Failure};
@@ -42,9 +42,19 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// The pin for `dir` (or the environment's), as a failure the user can act on.
-pub fn pin_for(dir: &Path, env: &Environment) -> Result<Option<Pin>, Failure> {
-    find_pin_with(dir, env.get("GORIG_GO_VERSION"), env.get("GOWORK")).map_err(|e| {
+/// The pin for `dir` (or the environment's), as a failure the user can act on. The
+/// store's default stands for the go command's own GOROOT in Go's walk rules.
+pub fn pin_for(store: &Store, dir: &Path, env: &Environment) -> Result<Option<Pin>, Failure> {
+    // os.TempDir(): $TMPDIR when set, else /tmp.
+    let temp_dir = PathBuf::from(env.get("TMPDIR").filter(|t| !t.is_empty()).unwrap_or("/tmp"));
+    let goroot = store.default_version().map(|v| store.version_dir(&v));
+    let lookup = Lookup {
+        env_version: env.get("GORIG_GO_VERSION"),
+        gowork: env.get("GOWORK"),
+        temp_dir: Some(&temp_dir),
+        goroot: goroot.as_deref(),
+    };
+    find_pin(dir, &lookup).map_err(|e| {
         let hint = e.hint();
         Failure::new(Exit::Usage, e).hint(hint)
     })
@@ -52,7 +62,7 @@ pub fn pin_for(dir: &Path, env: &Environment) -> Result<Option<Pin>, Failure> {
 
 /// The installed toolchain for `dir`, or why there is none.
 pub fn select(store: &Store, dir: &Path, env: &Environment) -> Result<Selected, Missing> {
-    select_for_pin(store, pin_for(dir, env).map_err(Missing::Failure)?)
+    select_for_pin(store, pin_for(store, dir, env).map_err(Missing::Failure)?)
 }
 
 /// The installed toolchain that answers `pin` (the default when there is none).

@@ -140,7 +140,7 @@ fn fast_choice(
     env: &Environment,
 ) -> Option<(gorig_version::GoVersion, String)> {
     let store = gorig_store::Store::new(home);
-    let pin = project::pin_for(dir, env).ok()?;
+    let pin = project::pin_for(&store, dir, env).ok()?;
     use gorig_store::pins::Requirement;
     use gorig_version::VersionRequest;
     match pin {

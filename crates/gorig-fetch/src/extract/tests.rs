@@ -130,6 +130,53 @@ fn refuses_links_that_leave_the_tree() {
 }
 
 #[test]
+fn refuses_links_that_leave_through_other_links() {
+    // Each target stays inside by counting `..`; resolved through the other links, it
+    // leaves. The order of the entries does not matter.
+    let chain = [
+        Entry::file("go/VERSION", "v"),
+        Entry::symlink("go/current", "."),
+        Entry::symlink("go/parent", "current/.."),
+    ];
+    refused(&chain, "go/parent", "resolves outside");
+    let reversed = [
+        Entry::file("go/VERSION", "v"),
+        Entry::symlink("go/parent", "current/.."),
+        Entry::symlink("go/current", "."),
+    ];
+    refused(&reversed, "go/parent", "resolves outside");
+    // A deep chain: every link goes one directory down and climbs two, so each counts as
+    // inside, and the last one reaches the filesystem's root.
+    let mut deep = vec![Entry::file("go/VERSION", "v")];
+    let mut name = String::from("go");
+    for i in 0..12 {
+        name.push_str(&format!("/d{i}"));
+        deep.push(Entry::dir(&format!("{name}/")));
+    }
+    deep.push(Entry::symlink("go/d0/d1/up", "../.."));
+    deep.push(Entry::symlink("go/d0/d1/d2/x", "../up/../up"));
+    refused(&deep, "go/d0/d1/d2/x", "resolves outside");
+    // Links that loop are refused once they pass the kernel's limit.
+    refused(
+        &[
+            Entry::file("go/VERSION", "v"),
+            Entry::symlink("go/a", "b"),
+            Entry::symlink("go/b", "a"),
+        ],
+        "go/a",
+        "more than 40 links",
+    );
+    // Links through links that stay inside are fine.
+    let (_dir, result) = unpack(&[
+        Entry::file("go/lib/VERSION", "v"),
+        Entry::symlink("go/current", "lib"),
+        Entry::symlink("go/alias", "current/../lib/VERSION"),
+        Entry::symlink("go/lib/self", "../current/VERSION"),
+    ]);
+    result.expect("links resolving inside are kept");
+}
+
+#[test]
 fn refuses_writing_through_a_planted_link() {
     let (dir, result) = unpack(&[Entry::symlink("go/bin", "."), Entry::file("go/bin/go", "x")]);
     match result {

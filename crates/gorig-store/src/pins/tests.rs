@@ -14,6 +14,13 @@ fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+fn gowork(value: &str) -> Lookup<'_> {
+    Lookup {
+        gowork: Some(value),
+        ..Lookup::default()
+    }
+}
+
 fn requirement(text: &str) -> Result<Requirement, PinError> {
     go_file_requirement(text, Path::new("/p/go.mod"), false).map(|(_, r, _)| r)
 }
@@ -38,7 +45,7 @@ fn the_nearest_pin_wins_and_go_mod_defers_to_a_workspace_above() {
             "nodejs 20.0.0\ngolang 1.22.5 1.21.0 # asdf\n",
         ),
     ]);
-    let pin = |sub: &str| find_pin(&root.path().join(sub), None).expect("parses");
+    let pin = |sub: &str| find_pin(&root.path().join(sub), &Lookup::default()).expect("parses");
     let svc = pin("svc/pkg/a").expect("a pin");
     assert_eq!(svc.source, PinSource::GoModToolchain);
     assert_eq!(svc.requirement, Requirement::Toolchain(v("go1.22.4")));
@@ -48,12 +55,18 @@ fn the_nearest_pin_wins_and_go_mod_defers_to_a_workspace_above() {
     assert_eq!(ws.requirement, Requirement::AtLeast(v("go1.23.0")));
     assert_eq!(pin("tv").expect("pin").source, PinSource::ToolVersions);
     assert_eq!(pin("").expect("pin").source, PinSource::GoVersionFile);
-    let env = find_pin(root.path(), Some("1.20"))
+    let env = find_pin(
+        root.path(),
+        &Lookup {
+            env_version: Some("1.20"),
+            ..Lookup::default()
+        },
+    )
         .expect("ok")
         .expect("pin");
     assert_eq!(env.source, PinSource::Environment);
     // GOWORK=off: the module's own go.mod, as the go command would read it.
-    let off = find_pin_with(&root.path().join("ws/m"), None, Some("off"))
+    let off = find_pin(&root.path().join("ws/m"), &gowork("off"))
         .expect("ok")
         .expect("pin");
     assert_eq!(off.source, PinSource::GoModGo);
@@ -69,7 +82,7 @@ fn the_first_go_work_or_go_mod_decides_even_without_lines() {
         ("lone/go.work", "go 1.25.0\n"),
     ]);
     let pin = |sub: &str| {
-        find_pin(&root.path().join(sub), None)
+        find_pin(&root.path().join(sub), &Lookup::default())
             .expect("parses")
             .expect("pin")
     };
@@ -82,20 +95,58 @@ fn the_first_go_work_or_go_mod_decides_even_without_lines() {
     // An explicit GOWORK decides before any go.mod; one that does not exist is no
     // workspace; a relative one is an error.
     let lone = root.path().join("lone/go.work").display().to_string();
-    let chosen = find_pin_with(&root.path().join("inner"), None, Some(&lone))
+    let chosen = find_pin(&root.path().join("inner"), &gowork(&lone))
         .expect("ok")
         .expect("pin");
     assert_eq!(chosen.requirement, Requirement::AtLeast(v("go1.25.0")));
     let missing = root.path().join("nowhere/go.work").display().to_string();
-    let chosen = find_pin_with(&root.path().join("ws/m"), None, Some(&missing))
+    let chosen = find_pin(&root.path().join("ws/m"), &gowork(&missing))
         .expect("ok")
         .expect("pin");
     assert_eq!(chosen.source, PinSource::GoModGo, "no go.work search then");
-    let err = find_pin_with(root.path(), None, Some("go.work")).expect_err("relative");
+    let err = find_pin(root.path(), &gowork("go.work")).expect_err("relative");
     assert_eq!(
         err.to_string(),
         "invalid GOWORK: not an absolute path (GOWORK=go.work)"
     );
+}
+
+#[test]
+fn a_go_mod_in_the_temp_root_is_ignored_and_go_work_stays_inside_goroot() {
+    let root = tree(&[
+        ("tmp/go.mod", "module t\ngo 1.30.0\n"),
+        ("tmp/sub/.keep", ""),
+        ("go.work", "go 1.29.0\n"),
+        ("goroot/src/go.mod", "module std\ngo 1.27\n"),
+        ("goroot/src/cmd/x/.keep", ""),
+        ("goroot/go.work", "go 1.31.0\n"),
+    ]);
+    let tmp = root.path().join("tmp");
+    let pin = find_pin(
+        &tmp.join("sub"),
+        &Lookup {
+            gowork: Some("off"),
+            temp_dir: Some(&tmp),
+            ..Lookup::default()
+        },
+    )
+    .expect("ok")
+    .expect("pin");
+    assert_eq!(pin.source, PinSource::GoModDefault);
+    assert!(pin.to_string().contains("system temp directory"), "{pin}");
+    // Below GOROOT, go.work files at GOROOT and above do not count; go.mod still does.
+    let goroot = root.path().join("goroot");
+    let inside = Lookup {
+        goroot: Some(&goroot),
+        ..Lookup::default()
+    };
+    let pin = find_pin(&goroot.join("src/cmd/x"), &inside)
+        .expect("ok")
+        .expect("pin");
+    assert_eq!(pin.source, PinSource::GoModGo);
+    // From GOROOT itself, its go.work counts.
+    let pin = find_pin(&goroot, &inside).expect("ok").expect("pin");
+    assert_eq!(pin.requirement, Requirement::AtLeast(v("go1.31.0")));
 }
 
 #[test]
@@ -138,13 +189,21 @@ fn toolchain_names_go_refuses_are_refused_with_the_line() {
     );
     assert_eq!(
         refusal("module a\ntoolchain 1.30.3\n"),
-        "/p/go.mod:2: invalid toolchain version '1.30.3': must match format go1.23.0 or default"
+        "/p/go.mod:2: invalid toolchain \"1.30.3\" in go.mod"
     );
     assert_eq!(
         refusal("module a\ntoolchain go1.30.3 extra\n"),
         "/p/go.mod:2: toolchain directive expects exactly one argument"
     );
     assert!(refusal("module a\ntoolchain go1.30.1+auto\n").contains("go1.30.1+auto"));
+    assert_eq!(
+        refusal("module a\ntoolchain (\n go1.30.0\n)\n"),
+        "/p/go.mod:2: invalid toolchain \"(\" in go.mod"
+    );
+    assert_eq!(
+        refusal("module a\ngo (\n 1.30.0\n)\n"),
+        "/p/go.mod:2: unknown block type: go"
+    );
     assert_eq!(
         refusal("go 1.22\ngo 1.23\n"),
         "/p/go.mod:2: repeated go statement"
@@ -237,7 +296,7 @@ fn choosing_follows_gos_rule_for_minimums() {
 #[test]
 fn bad_pins_name_the_file() {
     let root = tree(&[(".go-version", "banana\n")]);
-    let err = find_pin(root.path(), None).expect_err("bad");
+    let err = find_pin(root.path(), &Lookup::default()).expect_err("bad");
     assert!(err.to_string().contains(".go-version"), "{err}");
     assert!(err.to_string().contains("banana"));
 }

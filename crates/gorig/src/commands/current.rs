@@ -32,13 +32,22 @@ pub fn run(app: &App, args: &CurrentArgs) -> Result<(), Failure> {
             Ok(())
         }
         Err(Missing::NotInstalled { install, reason }) if args.json => {
+            // One document on stdout, which says what to install; the error itself
+            // goes to stderr only.
+            let failure = Missing::NotInstalled {
+                install: install.clone(),
+                reason: reason.clone(),
+            }
+            .into_failure();
             app.printer.json_line(&json!({
                 "schema_version": 1,
                 "version": install,
                 "installed": false,
                 "reason": reason,
+                "hints": failure.hints,
             }));
-            Err(Missing::NotInstalled { install, reason }.into_failure())
+            crate::render_text(&app.printer, &failure);
+            Err(Failure::silent(failure.exit))
         }
         Err(missing) => Err(missing.into_failure()),
     }
