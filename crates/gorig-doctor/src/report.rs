@@ -111,9 +111,11 @@ impl HostSummary {
                 goamd64,
                 goarm,
                 goarm64,
-                lse: cpu
-                    .and_then(|c| c.arm64_lse)
-                    .filter(|_| host.arch.as_ref().is_some_and(|a| a.arch.goarch() == "arm64")),
+                lse: cpu.and_then(|c| c.arm64_lse).filter(|_| {
+                    host.arch
+                        .as_ref()
+                        .is_some_and(|a| a.arch.goarch() == "arm64")
+                }),
                 count: host.cpus,
             },
             cgroup: CgroupSummary {

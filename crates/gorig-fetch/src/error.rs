@@ -49,7 +49,7 @@ pub enum FetchError {
         limit: u64,
     },
 
-    #[error("the archive {filename} is not an official Go archive: {source}")]
+    #[error("the archive {filename} is not an official Go archive")]
     Archive {
         filename: String,
         #[source]
@@ -177,8 +177,13 @@ pub fn human_bytes(bytes: u64) -> String {
 /// Why an archive was refused or could not be unpacked.
 #[derive(Debug, thiserror::Error)]
 pub enum ExtractError {
-    #[error("the gzip or tar stream is corrupt: {0}")]
-    Corrupt(io::Error),
+    #[error("the gzip or tar stream is corrupt at {at}")]
+    Corrupt {
+        /// Which entry (or its data) was being read.
+        at: String,
+        #[source]
+        source: io::Error,
+    },
 
     #[error("entry `{name}`: {reason}")]
     Refused { name: String, reason: String },
@@ -205,6 +210,13 @@ pub enum ExtractError {
 }
 
 impl ExtractError {
+    pub(crate) fn corrupt(at: &str, source: io::Error) -> Self {
+        ExtractError::Corrupt {
+            at: at.to_string(),
+            source,
+        }
+    }
+
     pub(crate) fn refused(name: &str, reason: impl Into<String>) -> Self {
         ExtractError::Refused {
             name: name.to_string(),

@@ -31,7 +31,9 @@ use std::thread::JoinHandle;
 use crate::ExtractError;
 use crate::buffers::Buffers;
 
-mod headers;
+mod budget;
+
+pub use budget::MAX_METADATA;
 
 /// Files up to this size are read whole and written by one job; larger ones in chunks.
 const CHUNK: usize = 1 << 20;
@@ -77,9 +79,11 @@ pub fn extract_tar<R: Read>(
     limits: &ExtractLimits,
     writers: usize,
 ) -> Result<ExtractStats, ExtractError> {
-    let mut guard = headers::HeaderGuard::new(tar_stream);
+    let (mut guard, budget) = budget::Budget::new(tar_stream);
     let mut archive = tar::Archive::new(&mut guard);
-    let entries = archive.entries().map_err(ExtractError::Corrupt)?;
+    let entries = archive
+        .entries()
+        .map_err(|source| ExtractError::corrupt("the start of the archive", source))?;
     let pool = WriterPool::start(writers);
     let umask = current_umask();
     let mut state = State {
@@ -89,13 +93,37 @@ pub fn extract_tar<R: Read>(
         dirs: HashSet::new(),
         symlink_paths: HashSet::new(),
         symlinks: Vec::new(),
+        links: std::collections::HashMap::new(),
         stats: ExtractStats::default(),
         batch: Batch::default(),
+        last: None,
     };
     state.dirs.insert(PathBuf::new());
     let result = (|| {
         for entry in entries {
-            let entry = entry.map_err(ExtractError::Corrupt)?;
+            let entry = match entry {
+                Ok(entry) => entry,
+                // The parser stopped before an entry: name it by what came before.
+                Err(source) => {
+                    let at = state.next_entry_place();
+                    return Err(if budget.was_hit() {
+                        ExtractError::refused(
+                            &at,
+                            format!(
+                                "more than {} KiB of long names or PAX records precede it (official archives use short ones)",
+                                MAX_METADATA >> 10
+                            ),
+                        )
+                    } else {
+                        ExtractError::corrupt(&at, source)
+                    });
+                }
+            };
+            budget.entry_ends_at(entry.raw_file_position().saturating_add(entry.size()));
+            state.last = Some((
+                String::from_utf8_lossy(&entry.path_bytes()).into_owned(),
+                entry.raw_header_position(),
+            ));
             state.entry(entry, limits, &pool)?;
             pool.check()?;
         }
@@ -103,9 +131,6 @@ pub fn extract_tar<R: Read>(
         Ok(())
     })();
     let finished = pool.finish();
-    if let Some(reason) = guard.refused.take() {
-        return Err(ExtractError::refused("(a tar header)", reason));
-    }
     result?;
     finished?;
     state.judge_links()?;
@@ -129,11 +154,24 @@ struct State<'a> {
     dirs: HashSet<PathBuf>,
     symlink_paths: HashSet<PathBuf>,
     symlinks: Vec<(PathBuf, PathBuf)>,
+    /// The archive's links so far, path → target, to resolve others through.
+    links: std::collections::HashMap<PathBuf, PathBuf>,
     stats: ExtractStats,
     batch: Batch,
+    /// The last entry read and where its header starts, to name what follows it.
+    last: Option<(String, u64)>,
 }
 
 impl State<'_> {
+    /// The entry the parser was about to read, named by its place in the archive.
+    fn next_entry_place(&self) -> String {
+        let number = self.stats.entries + 1;
+        match &self.last {
+            Some((name, at)) => format!("entry {number}, after {name} (header at byte {at})"),
+            None => format!("entry {number}, the first"),
+        }
+    }
+
     fn entry<R: Read>(
         &mut self,
         mut entry: tar::Entry<'_, R>,
@@ -156,6 +194,13 @@ impl State<'_> {
                 "the name is not UTF-8",
             )
         })?;
+        check_pax(&mut entry, &name)?;
+        if kind == tar::EntryType::GNUSparse {
+            return Err(ExtractError::refused(
+                &name,
+                "a sparse file: not part of official Go archives",
+            ));
+        }
         let Some(rel) = relative_name(&name)? else {
             if kind.is_dir() {
                 return Ok(());
@@ -213,8 +258,14 @@ impl State<'_> {
             let target = String::from_utf8(target)
                 .map_err(|_| ExtractError::refused(&name, "the link target is not UTF-8"))?;
             check_link_target(&name, &rel, &target)?;
+            // Judged at once against the links so far (and again at the end, when the
+            // links that came later are known too).
+            let target = PathBuf::from(target);
+            self.links.insert(rel.clone(), target.clone());
+            resolve_in_tree(&rel, &target, &self.links)
+                .map_err(|why| ExtractError::refused(&name, why))?;
             self.symlink_paths.insert(rel.clone());
-            self.symlinks.push((rel, PathBuf::from(target)));
+            self.symlinks.push((rel, target));
         } else if kind.is_hard_link() {
             return Err(ExtractError::refused(
                 &name,
@@ -238,15 +289,9 @@ impl State<'_> {
     /// links (`current -> .`, then `up -> current/..`). Links are created after every
     /// file, so they are judged when the whole archive is known.
     fn judge_links(&self) -> Result<(), ExtractError> {
-        let links: std::collections::HashMap<&Path, &Path> = self
-            .symlinks
-            .iter()
-            .map(|(rel, target)| (rel.as_path(), target.as_path()))
-            .collect();
         for (rel, target) in &self.symlinks {
-            resolve_in_tree(rel, target, &links).map_err(|why| {
-                ExtractError::refused(&format!("go/{}", rel.display()), why)
-            })?;
+            resolve_in_tree(rel, target, &self.links)
+                .map_err(|why| ExtractError::refused(&format!("go/{}", rel.display()), why))?;
         }
         Ok(())
     }
@@ -309,9 +354,9 @@ impl State<'_> {
                 self.batch.arena = pool.buffers.take();
             }
             let start = self.batch.arena.len();
-            entry
-                .read_to_end(&mut self.batch.arena)
-                .map_err(ExtractError::Corrupt)?;
+            entry.read_to_end(&mut self.batch.arena).map_err(|source| {
+                ExtractError::corrupt(&format!("the data of go/{}", rel.display()), source)
+            })?;
             self.batch.files.push(SmallFile {
                 path,
                 mode,
@@ -333,7 +378,9 @@ impl State<'_> {
                 .by_ref()
                 .take(CHUNK as u64)
                 .read_to_end(&mut data)
-                .map_err(ExtractError::Corrupt)?;
+                .map_err(|source| {
+                    ExtractError::corrupt(&format!("the data of go/{}", rel.display()), source)
+                })?;
             if read == 0 {
                 pool.buffers.give(data);
                 break;
@@ -348,6 +395,37 @@ impl State<'_> {
         }
         Ok(())
     }
+}
+
+/// Refuses PAX records an official archive never has and readers disagree on: a
+/// malformed record (the tar crate skips it, Go and Python refuse the archive), a key
+/// given twice (readers differ on which wins), sparse-file keys.
+fn check_pax<R: Read>(entry: &mut tar::Entry<'_, R>, name: &str) -> Result<(), ExtractError> {
+    let Ok(Some(records)) = entry.pax_extensions() else {
+        return Ok(());
+    };
+    let mut keys = HashSet::new();
+    for record in records {
+        let record = record
+            .map_err(|_| ExtractError::refused(name, "a malformed PAX record precedes it"))?;
+        let key = record.key_bytes();
+        if key.starts_with(b"GNU.sparse") {
+            return Err(ExtractError::refused(
+                name,
+                "a PAX sparse-file record: not part of official Go archives",
+            ));
+        }
+        if !keys.insert(key.to_vec()) {
+            return Err(ExtractError::refused(
+                name,
+                format!(
+                    "the PAX key `{}` is given twice",
+                    String::from_utf8_lossy(key)
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Strips `go/` from an entry name and checks every component; `None` for `go/` itself.
@@ -423,7 +501,7 @@ fn check_link_target(name: &str, rel: &Path, target: &str) -> Result<(), Extract
 fn resolve_in_tree(
     link: &Path,
     target: &Path,
-    links: &std::collections::HashMap<&Path, &Path>,
+    links: &std::collections::HashMap<PathBuf, PathBuf>,
 ) -> Result<(), String> {
     const MAX_LINKS: usize = 40;
     // Nothing of the archive lies beneath one of its links, so the link's parent is a
@@ -432,7 +510,7 @@ fn resolve_in_tree(
     let mut pending: std::collections::VecDeque<std::ffi::OsString> =
         std::collections::VecDeque::new();
     let push_front = |pending: &mut std::collections::VecDeque<std::ffi::OsString>,
-                          path: &Path|
+                      path: &Path|
      -> Result<(), String> {
         let mut parts = Vec::new();
         for component in path.components() {

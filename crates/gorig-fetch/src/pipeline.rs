@@ -455,8 +455,9 @@ impl Fetcher<'_> {
                     // Read what the tar parser left (end-of-archive padding, the gzip
                     // trailer with its CRC), so a damaged tail fails here too.
                     .and_then(|stats| {
-                        io::copy(&mut tar_stream, &mut io::sink())
-                            .map_err(ExtractError::Corrupt)?;
+                        io::copy(&mut tar_stream, &mut io::sink()).map_err(|source| {
+                            ExtractError::corrupt("the end of the archive", source)
+                        })?;
                         Ok(stats)
                     });
                 let extracted = if tar_stream.exceeded {
@@ -1007,4 +1008,3 @@ mod tests {
         assert!(spread.len() > 1, "jitter varies the wait");
     }
 }
-

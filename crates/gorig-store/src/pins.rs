@@ -244,7 +244,11 @@ pub fn directives(text: &str) -> Result<Directives, DirectiveError> {
         }
         let verb = words[0].as_str();
         if verb == "go" || verb == "toolchain" {
-            if raw.split("//").next().is_some_and(|code| code.contains("/*")) {
+            if raw
+                .split("//")
+                .next()
+                .is_some_and(|code| code.contains("/*"))
+            {
                 return Err(DirectiveError {
                     line: number,
                     message: "mod files must use // comments (not /* */ comments)".to_string(),
@@ -333,7 +337,10 @@ fn modfile_go_version(text: &str) -> bool {
         return true;
     }
     let letters = rest.bytes().take_while(u8::is_ascii_lowercase).count();
-    let digits = rest[letters..].bytes().take_while(u8::is_ascii_digit).count();
+    let digits = rest[letters..]
+        .bytes()
+        .take_while(u8::is_ascii_digit)
+        .count();
     letters > 0 && digits > 0 && letters + digits == rest.len()
 }
 
@@ -410,7 +417,9 @@ pub fn go_file_requirement(
     };
     let go_line = lookup(text, "go");
     let toolchain_line = lookup(text, "toolchain");
-    let is_default = toolchain_line.as_ref().is_some_and(|l| l.value == "default");
+    let is_default = toolchain_line
+        .as_ref()
+        .is_some_and(|l| l.value == "default");
     // select.go: a toolchain line is refused unless Go reads a version in it.
     let toolchain = match &toolchain_line {
         Some(line) if !is_default => {
@@ -620,10 +629,7 @@ fn workspace_above(dir: &Path, goroot: Option<&Path>) -> Option<PathBuf> {
 }
 
 /// The rest of the walk once go.work files no longer count (above GOROOT).
-fn workspace_free_walk(
-    from: Option<&Path>,
-    lookup: &Lookup,
-) -> Result<Option<Pin>, PinError> {
+fn workspace_free_walk(from: Option<&Path>, lookup: &Lookup) -> Result<Option<Pin>, PinError> {
     let Some(from) = from else {
         return Ok(None);
     };

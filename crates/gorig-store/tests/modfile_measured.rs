@@ -54,10 +54,7 @@ fn go_and_toolchain_lines_are_refused_exactly_as_modfile_refuses_them() {
         for (errors, file) in [(&parse_err, "go.mod"), (&work_err, "go.work")] {
             let want = first_relevant(errors, file);
             let got = directives(&input).err().map(|e| (e.line, e.message));
-            assert_eq!(
-                got, want,
-                "{file} text {input:?}: modfile says {errors:?}"
-            );
+            assert_eq!(got, want, "{file} text {input:?}: modfile says {errors:?}");
             refused += usize::from(want.is_some());
             checked += 1;
         }

@@ -46,7 +46,11 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// store's default stands for the go command's own GOROOT in Go's walk rules.
 pub fn pin_for(store: &Store, dir: &Path, env: &Environment) -> Result<Option<Pin>, Failure> {
     // os.TempDir(): $TMPDIR when set, else /tmp.
-    let temp_dir = PathBuf::from(env.get("TMPDIR").filter(|t| !t.is_empty()).unwrap_or("/tmp"));
+    let temp_dir = PathBuf::from(
+        env.get("TMPDIR")
+            .filter(|t| !t.is_empty())
+            .unwrap_or("/tmp"),
+    );
     let goroot = store.default_version().map(|v| store.version_dir(&v));
     let lookup = Lookup {
         env_version: env.get("GORIG_GO_VERSION"),

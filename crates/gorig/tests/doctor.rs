@@ -68,7 +68,7 @@ fn examine(name: &str, tree: &HostTree) -> Value {
     };
     assert_eq!(human.code, expected_code, "{human}");
     assert_eq!(json.code, expected_code, "{json}");
-    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["schema_version"], 2);
     assert_snapshot(
         &snapshots().join(format!("{name}.txt")),
         &normalise(&human.stdout, tree, &ctx),
@@ -84,11 +84,22 @@ fn examine(name: &str, tree: &HostTree) -> Value {
 #[test]
 fn ubuntu_24_04_with_cgroup_v2_and_systemd_resolved() {
     let report = examine("ubuntu24", &ubuntu24());
-    assert_eq!(report["host"]["family"], "debian");
-    assert_eq!(report["host"]["libc"], "glibc 2.39");
-    assert_eq!(report["host"]["cgroup"], "v2");
-    assert_eq!(report["host"]["cpu_level"], "x86-64-v3");
-    assert_eq!(report["host"]["cpus"], 8);
+    assert_eq!(report["host"]["os"]["family"], "debian");
+    assert_eq!(report["host"]["os"]["id"], "ubuntu");
+    assert_eq!(report["host"]["os"]["version_id"], "24.04");
+    assert_eq!(
+        report["host"]["os"]["id_like"],
+        serde_json::json!(["debian"])
+    );
+    assert_eq!(
+        report["host"]["libc"],
+        serde_json::json!({"kind": "glibc", "version": "2.39"})
+    );
+    assert_eq!(report["host"]["cgroup"]["version"], "v2");
+    assert_eq!(report["host"]["cpu"]["level"], "x86-64-v3");
+    assert_eq!(report["host"]["cpu"]["goamd64"], "v3");
+    assert_eq!(report["host"]["cpu"]["arch"], "amd64");
+    assert_eq!(report["host"]["cpu"]["count"], 8);
     // nss-resolve makes cgo and pure-Go binaries resolve differently.
     assert_eq!(severity(&report, "GORIG-DNS-001"), "warn");
     assert_eq!(severity(&report, "GORIG-DNS-004"), "ok");
@@ -107,9 +118,15 @@ fn ubuntu_24_04_with_cgroup_v2_and_systemd_resolved() {
 #[test]
 fn debian_12_on_a_hybrid_cgroup_host() {
     let report = examine("debian12", &debian12());
-    assert_eq!(report["host"]["distro"], "Debian GNU/Linux 12 (bookworm)");
-    assert_eq!(report["host"]["cgroup"], "hybrid");
-    assert_eq!(report["host"]["libc"], "glibc 2.36");
+    assert_eq!(
+        report["host"]["os"]["pretty_name"],
+        "Debian GNU/Linux 12 (bookworm)"
+    );
+    assert_eq!(report["host"]["os"]["id"], "debian");
+    assert_eq!(report["host"]["os"]["version_id"], "12");
+    assert_eq!(report["host"]["cgroup"]["version"], "hybrid");
+    assert_eq!(report["host"]["cgroup"]["cpu_quota"], 2.0);
+    assert_eq!(report["host"]["libc"]["version"], "2.36");
     // CPUQuota=200% on 4 CPUs, no Go 1.25 selected: throttled.
     let cpu = finding(&report, "GORIG-RT-002");
     assert_eq!(cpu["severity"], "warn", "{cpu}");
@@ -137,8 +154,9 @@ fn debian_12_on_a_hybrid_cgroup_host() {
 #[test]
 fn rocky_9_with_selinux_enforcing_and_noexec_tmp() {
     let report = examine("rocky9", &rocky9());
-    assert_eq!(report["host"]["family"], "rhel");
-    assert_eq!(report["host"]["libc"], "glibc 2.34");
+    assert_eq!(report["host"]["os"]["family"], "rhel");
+    assert_eq!(report["host"]["os"]["id"], "rocky");
+    assert_eq!(report["host"]["libc"]["version"], "2.34");
     assert_eq!(report["worst"], "fail");
     assert_eq!(severity(&report, "GORIG-BUILD-003"), "fail");
     let tmp = finding(&report, "GORIG-BUILD-003");
@@ -170,9 +188,9 @@ fn rocky_9_with_selinux_enforcing_and_noexec_tmp() {
 #[test]
 fn centos_7_with_glibc_2_17_and_kernel_3_10() {
     let report = examine("centos7", &centos7());
-    assert_eq!(report["host"]["libc"], "glibc 2.17");
-    assert_eq!(report["host"]["cgroup"], "v1");
-    assert_eq!(report["host"]["cpu_level"], "x86-64-v2");
+    assert_eq!(report["host"]["libc"]["version"], "2.17");
+    assert_eq!(report["host"]["cgroup"]["version"], "v1");
+    assert_eq!(report["host"]["cpu"]["level"], "x86-64-v2");
     let kernel = finding(&report, "GORIG-OS-002");
     assert_eq!(
         kernel["severity"], "info",
@@ -203,8 +221,11 @@ fn centos_7_with_glibc_2_17_and_kernel_3_10() {
 #[test]
 fn alpine_with_musl_in_kubernetes() {
     let report = examine("alpine", &alpine());
-    assert_eq!(report["host"]["libc"], "musl 1.2.5");
-    assert_eq!(report["host"]["family"], "alpine");
+    assert_eq!(
+        report["host"]["libc"],
+        serde_json::json!({"kind": "musl", "version": "1.2.5"})
+    );
+    assert_eq!(report["host"]["os"]["family"], "alpine");
     assert_eq!(severity(&report, "GORIG-OS-003"), "info");
     let cc = finding(&report, "GORIG-BUILD-001");
     assert_eq!(cc["severity"], "warn");
@@ -222,9 +243,11 @@ fn alpine_with_musl_in_kubernetes() {
 #[test]
 fn amazon_linux_2023_on_arm64() {
     let report = examine("amazon2023", &amazon2023());
-    assert_eq!(report["host"]["family"], "amazon");
-    assert_eq!(report["host"]["arch"], "arm64");
-    assert_eq!(report["host"]["cpu_level"], "armv8.1");
+    assert_eq!(report["host"]["os"]["family"], "amazon");
+    assert_eq!(report["host"]["cpu"]["arch"], "arm64");
+    assert_eq!(report["host"]["cpu"]["level"], "armv8.1");
+    assert_eq!(report["host"]["cpu"]["goarm64"], "v8.1");
+    assert_eq!(report["host"]["cpu"]["lse"], true);
     let cc = finding(&report, "GORIG-BUILD-001");
     assert!(
         cc["fix"][0]["text"]
@@ -240,6 +263,10 @@ fn amazon_linux_2023_on_arm64() {
 fn container_with_cpu_and_memory_limits() {
     let tree = container();
     let report = examine("container", &tree);
+    assert_eq!(
+        report["host"]["cgroup"],
+        serde_json::json!({"version": "v2", "cpu_quota": 1.5, "memory_max": 536870912, "pids_max": 1024})
+    );
     let cpu = finding(&report, "GORIG-RT-002");
     assert_eq!(cpu["severity"], "warn");
     assert!(cpu["title"].as_str().unwrap().contains("1.50"), "{cpu}");
@@ -435,7 +462,10 @@ fn live_host_matches_what_the_test_reads() {
         (false, true, false) => "v1",
         _ => "none",
     };
-    assert_eq!(report["host"]["cgroup"], expected_version, "{cgroup}");
+    assert_eq!(
+        report["host"]["cgroup"]["version"], expected_version,
+        "{cgroup}"
+    );
     if expected_version != "none" {
         assert_eq!(
             cgroup["evidence"][0]["value"].as_str().unwrap(),
@@ -475,7 +505,7 @@ fn live_host_matches_what_the_test_reads() {
         .trim()
         .parse()
         .unwrap();
-    assert_eq!(report["host"]["cpus"], cpus);
+    assert_eq!(report["host"]["cpu"]["count"], cpus);
     // Free space is measured only on the live host.
     let disk = finding(&report, "GORIG-BUILD-004");
     assert_ne!(disk["severity"], "info", "{disk}");

@@ -392,7 +392,10 @@ fn generated() -> Vec<Scenario> {
         ("go.work", "relative GOWORK"),
         ("./other.work", "relative GOWORK with ./"),
         ("{dir}/other.work", "absolute GOWORK"),
-        ("{dir}/missing/go.work", "absolute GOWORK that does not exist"),
+        (
+            "{dir}/missing/go.work",
+            "absolute GOWORK that does not exist",
+        ),
         ("{dir}", "GOWORK naming a directory"),
     ] {
         let mut s = Scenario::new(
@@ -445,23 +448,47 @@ fn generated() -> Vec<Scenario> {
     // capitals, no separator, toolchain before module, a /* comment.
     let m = "module example.com/m\n";
     for (name, text) in [
-        ("indented, tab, comment", format!("{m}   go\t1.28.0 // comment\n")),
+        (
+            "indented, tab, comment",
+            format!("{m}   go\t1.28.0 // comment\n"),
+        ),
         ("comment without a space", format!("{m}go 1.28.0// c\n")),
         ("CRLF", "module example.com/m\r\ngo 1.28.0\r\n".to_string()),
         ("first go line wins", format!("{m}go 1.28.0\ngo 1.21\n")),
-        ("first go line wins, older", format!("{m}go 1.21\ngo 1.28.0\n")),
-        ("go line in a require block", format!("{m}require (\n\tgo 1.28.0\n)\n")),
+        (
+            "first go line wins, older",
+            format!("{m}go 1.21\ngo 1.28.0\n"),
+        ),
+        (
+            "go line in a require block",
+            format!("{m}require (\n\tgo 1.28.0\n)\n"),
+        ),
         ("go block", format!("{m}go (\n\t1.28.0\n)\n")),
-        ("toolchain block", format!("{m}toolchain (\n\tgo1.28.0\n)\n")),
-        ("BOM", "\u{feff}go 1.28.0\nmodule example.com/m\n".to_string()),
+        (
+            "toolchain block",
+            format!("{m}toolchain (\n\tgo1.28.0\n)\n"),
+        ),
+        (
+            "BOM",
+            "\u{feff}go 1.28.0\nmodule example.com/m\n".to_string(),
+        ),
         ("capital Go", format!("{m}Go 1.28.0\n")),
         ("no separator", format!("{m}go1.28.0\n")),
         ("go with no value", format!("{m}go\n")),
-        ("toolchain first", "toolchain go1.28.0\nmodule example.com/m\ngo 1.22\n".into()),
+        (
+            "toolchain first",
+            "toolchain go1.28.0\nmodule example.com/m\ngo 1.22\n".into(),
+        ),
         ("block comment", format!("{m}go 1.28.0 /* x */\n")),
-        ("repeated toolchain", format!("{m}toolchain go1.28.0\ntoolchain go1.29.0\n")),
+        (
+            "repeated toolchain",
+            format!("{m}toolchain go1.28.0\ntoolchain go1.29.0\n"),
+        ),
         ("quoted go version", format!("{m}go \"1.28.0\"\n")),
-        ("godebug line", format!("{m}godebug default=go1.21\ngo 1.22\n")),
+        (
+            "godebug line",
+            format!("{m}godebug default=go1.21\ngo 1.22\n"),
+        ),
     ] {
         out.push(Scenario::new(name, vec![("go.mod", text)], ""));
     }
@@ -492,7 +519,10 @@ fn from_modfile_testdata() -> Vec<Scenario> {
         names.sort();
         for path in names {
             let text = std::fs::read_to_string(&path).expect("read");
-            let name = format!("golang/mod {dir}/{}", path.file_name().expect("name").display());
+            let name = format!(
+                "golang/mod {dir}/{}",
+                path.file_name().expect("name").display()
+            );
             out.push(Scenario::new(name, vec![(file, text)], ""));
         }
     }
@@ -603,9 +633,15 @@ fn about_go_or_toolchain(message: &str) -> bool {
 
 /// The file Go reads for this directory and the first thing its strict parser refuses
 /// in the go and toolchain lines, if anything.
-fn go_syntax(root: &Path, cwd: &Path, env: &[(String, String)]) -> (Option<PathBuf>, Option<String>) {
+fn go_syntax(
+    root: &Path,
+    cwd: &Path,
+    env: &[(String, String)],
+) -> (Option<PathBuf>, Option<String>) {
     let mut command = go_command(root, cwd);
-    command.env("GOTOOLCHAIN", "local").args(["env", "GOWORK", "GOMOD"]);
+    command
+        .env("GOTOOLCHAIN", "local")
+        .args(["env", "GOWORK", "GOMOD"]);
     for (k, v) in env {
         command.env(k, v);
     }
@@ -668,7 +704,9 @@ fn go_select(root: &Path, cwd: &Path, default: &str, env: &[(String, String)]) -
     }
     for line in stderr.lines() {
         if let Some(rest) = line.strip_prefix("go: downloading ")
-            && let Some(name) = rest.strip_suffix(" (linux/amd64)").or(rest.strip_suffix(" (linux/arm64)"))
+            && let Some(name) = rest
+                .strip_suffix(" (linux/amd64)")
+                .or(rest.strip_suffix(" (linux/arm64)"))
         {
             return release(name);
         }
@@ -718,8 +756,7 @@ fn store(root: &Path, default: &str, extra: &[&str]) -> PathBuf {
         std::fs::create_dir_all(&bin).expect("mkdir");
         std::fs::write(bin.join("go"), "#!/bin/sh\nexit 0\n").expect("write");
     }
-    std::os::unix::fs::symlink(format!("versions/{default}"), home.join("current"))
-        .expect("link");
+    std::os::unix::fs::symlink(format!("versions/{default}"), home.join("current")).expect("link");
     home
 }
 
@@ -901,13 +938,16 @@ fn judge(ctx: &TestContext, root: &Path, i: usize, scenario: &Scenario, tally: &
                     && toolchain_version.as_ref().is_some_and(|t| *t <= d)
                     && match &gorig {
                         GorigSaid::Chose(v) => Some(v) == toolchain_version.as_ref(),
-                        GorigSaid::Refused(message) => toolchain
-                            .as_deref()
-                            .is_some_and(|t| message.contains(t)),
+                        GorigSaid::Refused(message) => {
+                            toolchain.as_deref().is_some_and(|t| message.contains(t))
+                        }
                     };
                 let newest_installed = match (&go, &gorig) {
                     (GoSaid::Chose(g), GorigSaid::Chose(v)) => {
-                        scenario.extra.iter().any(|e| e.parse().ok().as_ref() == Some(v))
+                        scenario
+                            .extra
+                            .iter()
+                            .any(|e| e.parse().ok().as_ref() == Some(v))
                             && *g > d
                             && g <= v
                     }

@@ -62,8 +62,8 @@ fn the_nearest_pin_wins_and_go_mod_defers_to_a_workspace_above() {
             ..Lookup::default()
         },
     )
-        .expect("ok")
-        .expect("pin");
+    .expect("ok")
+    .expect("pin");
     assert_eq!(env.source, PinSource::Environment);
     // GOWORK=off: the module's own go.mod, as the go command would read it.
     let off = find_pin(&root.path().join("ws/m"), &gowork("off"))
@@ -235,7 +235,10 @@ fn lookup_reads_like_gos_gomodlookup() {
         Some("go1.23.0".into())
     );
     assert_eq!(lookup("go1.22\n", "go"), None);
-    assert_eq!(lookup("go (\n 1.22\n)\n", "go").map(|l| l.value), Some("(".into()));
+    assert_eq!(
+        lookup("go (\n 1.22\n)\n", "go").map(|l| l.value),
+        Some("(".into())
+    );
 }
 
 #[test]

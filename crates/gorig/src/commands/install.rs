@@ -35,7 +35,9 @@ enum Outcome {
 impl Outcome {
     fn version(&self) -> GoVersion {
         match self {
-            Outcome::Installed { version, .. } | Outcome::AlreadyInstalled(version) => version.clone(),
+            Outcome::Installed { version, .. } | Outcome::AlreadyInstalled(version) => {
+                version.clone()
+            }
         }
     }
 }

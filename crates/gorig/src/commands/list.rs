@@ -72,7 +72,9 @@ fn remote(app: &App, args: &ListArgs) -> Result<(), Failure> {
         .releases()
         .iter()
         .filter(|r| {
-            args.all || r.version.is_stable() || newest_stable.as_ref().is_none_or(|s| r.version > *s)
+            args.all
+                || r.version.is_stable()
+                || newest_stable.as_ref().is_none_or(|s| r.version > *s)
         })
         .collect();
     if app.printer.json {

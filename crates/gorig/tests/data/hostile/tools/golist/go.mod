@@ -1,0 +1,2 @@
+module golist
+go 1.21
