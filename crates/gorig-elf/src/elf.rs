@@ -102,7 +102,7 @@ where
     let mut runpath = Vec::new();
     let mut rpath = Vec::new();
     let mut flags_1 = 0u64;
-    let mut soname = false;
+    let mut soname = None;
     if let Some(sections) = &sections
         && let Ok(Some((dynamic, link))) = sections.dynamic(endian, data)
         && let Ok(strings) = sections.strings(endian, data, link)
@@ -129,7 +129,7 @@ where
             } else if tag == elf::DT_FLAGS_1 {
                 flags_1 = entry.val(endian);
             } else if tag == elf::DT_SONAME {
-                soname = true;
+                soname = Some(text().unwrap_or_default());
             }
         }
     }
@@ -145,12 +145,42 @@ where
                 .map(|f| String::from_utf8_lossy(f).into_owned())
                 .unwrap_or_default();
             let mut versions = Vec::new();
+            let mut weak = Vec::new();
             while let Ok(Some(vernaux)) = vernauxs.next() {
                 if let Ok(name) = vernaux.name(endian, strings) {
-                    versions.push(String::from_utf8_lossy(name).into_owned());
+                    let name = String::from_utf8_lossy(name).into_owned();
+                    if vernaux.vna_flags.get(endian).0 & elf::VER_FLG_WEAK.0 != 0 {
+                        weak.push(name.clone());
+                    }
+                    versions.push(name);
                 }
             }
-            version_needs.push(VersionNeed { file, versions });
+            version_needs.push(VersionNeed {
+                file,
+                versions,
+                weak,
+            });
+        }
+    }
+
+    // The versions this object defines (`.gnu.version_d`), without the base entry
+    // (its own soname).
+    let mut version_defs: Vec<String> = Vec::new();
+    let mut defines_versions = false;
+    if let Some(sections) = &sections
+        && let Ok(Some((mut verdefs, link))) = sections.gnu_verdef(endian, data)
+        && let Ok(strings) = sections.strings(endian, data, link)
+    {
+        defines_versions = true;
+        while let Ok(Some((verdef, mut verdauxs))) = verdefs.next() {
+            if verdef.vd_flags.get(endian).0 & elf::VER_FLG_BASE.0 != 0 {
+                continue;
+            }
+            if let Ok(Some(verdaux)) = verdauxs.next()
+                && let Ok(name) = verdaux.name(endian, strings)
+            {
+                version_defs.push(String::from_utf8_lossy(name).into_owned());
+            }
         }
     }
 
@@ -165,7 +195,7 @@ where
     } else if e_type == elf::ET_DYN {
         if interpreter.is_some() {
             FileKind::Pie
-        } else if flags_1 & elf::DF_1_PIE.0 != 0 || !soname {
+        } else if flags_1 & elf::DF_1_PIE.0 != 0 || soname.is_none() {
             FileKind::StaticPie
         } else {
             FileKind::SharedLibrary
@@ -201,8 +231,12 @@ where
         needed,
         runpath,
         rpath,
+        soname,
+        nodeflib: flags_1 & elf::DF_1_NODEFLIB.0 != 0,
         libc,
         version_needs,
+        version_defs,
+        defines_versions,
         calls_getaddrinfo,
         go,
     })

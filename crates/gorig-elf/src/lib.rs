@@ -5,10 +5,12 @@
 //! versions it needs (the highest `GLIBC_x.y`, `GLIBCXX`, `CXXABI`), and the Go build
 //! information (version, module, settings such as `GOAMD64` and `CGO_ENABLED`).
 //! [`verdict`] compares them with a [`Target`]: the live host or a tree read through
-//! `gorig-host`, or a built-in profile of a distribution release.
+//! `gorig-host` (judged by [`loader`], the dynamic loader's own search), or a built-in
+//! profile of a distribution release.
 
 mod buildinfo;
 mod elf;
+pub mod loader;
 pub mod profiles;
 mod verdict;
 
@@ -17,8 +19,9 @@ use std::path::Path;
 use serde::Serialize;
 
 pub use buildinfo::{GoBuildInfo, Module};
+pub use loader::{FoundBy, FoundLibrary, Place, Probe, TargetFiles};
 pub use profiles::{PROFILES, Profile};
-pub use verdict::{Outcome, Reason, Target, TargetFiles, TargetLibc, Verdict, verdict};
+pub use verdict::{Outcome, Reason, Target, TargetLibc, Verdict, verdict};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ElfError {
@@ -67,6 +70,9 @@ pub struct VersionNeed {
     pub file: String,
     /// `GLIBC_2.34`, `GLIBCXX_3.4.29`, ...
     pub versions: Vec<String>,
+    /// Those of `versions` needed weakly: missing, the loader only warns.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub weak: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -84,8 +90,21 @@ pub struct BinaryFacts {
     pub needed: Vec<String>,
     pub runpath: Vec<String>,
     pub rpath: Vec<String>,
+    /// DT_SONAME, for libraries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub soname: Option<String>,
+    /// `-z nodefaultlib`: the loader skips its cache and default directories for this
+    /// object's needs.
+    #[serde(skip)]
+    pub nodeflib: bool,
     pub libc: LibcKind,
     pub version_needs: Vec<VersionNeed>,
+    /// The symbol versions this object defines (`.gnu.version_d`, base entry left out).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub version_defs: Vec<String>,
+    /// It has a `.gnu.version_d` at all (an unversioned library has none).
+    #[serde(skip)]
+    pub defines_versions: bool,
     /// Imports `getaddrinfo`: names resolve through the C library (cgo's resolver).
     pub calls_getaddrinfo: bool,
     pub go: Option<GoBuildInfo>,

@@ -12,10 +12,18 @@
 //! and warnings that do not stop it from starting: Go before 1.25 (or
 //! `containermaxprocs=0`) on a CPU-limited machine, and cgo versus pure-Go name
 //! resolution against the target's nsswitch.conf. What a target does not tell (a profile
-//! has no CPU) is reported as unknown, never guessed.
+//! has no CPU) is reported as unknown, never guessed; what is assumed (a tree's kernel
+//! from its release) is said.
+//!
+//! A target with a file tree is judged by the loader's own search ([`crate::loader`]):
+//! libraries as the loader finds them, of the program's class and machine, and every
+//! symbol version needed from any of them. A profile is judged by the versions its
+//! release's base libraries define.
 
 use serde::Serialize;
 
+use crate::loader::{self, FoundLibrary, Place, TargetFiles};
+use crate::profiles::Profile;
 use crate::{BinaryFacts, LibcKind};
 use gorig_version::GoVersion;
 
@@ -30,12 +38,6 @@ pub enum TargetLibc {
     Unknown,
 }
 
-/// Looks up files on a target that has a file tree (the host, a mounted image).
-pub trait TargetFiles {
-    /// Whether the path exists on the target (following links inside it).
-    fn exists(&self, path: &str) -> bool;
-}
-
 /// What is known about a machine a binary should run on.
 pub struct Target<'a> {
     /// `host`, `rhel8`, `/mnt/image`.
@@ -44,11 +46,18 @@ pub struct Target<'a> {
     pub goarch: Option<String>,
     pub libc: TargetLibc,
     pub kernel: Option<(u32, u32)>,
+    /// What the kernel was taken from when the target does not say (a tree without
+    /// `/proc`): its release's kernel, or its `lib/modules`.
+    pub kernel_assumed: Option<String>,
     /// x86-64 level and the first flag missing for the next one.
     pub amd64_level: Option<(u8, Option<String>)>,
     pub arm64_lse: Option<bool>,
     /// The machine's files, when it has a tree to look in.
     pub files: Option<&'a dyn TargetFiles>,
+    /// A Debian-family tree: the loader's multiarch directories.
+    pub multiarch: bool,
+    /// The release profile the target is (its base libraries' versions).
+    pub profile: Option<&'static Profile>,
     /// `(quota cores, usable CPUs)` when a CPU quota binds below the CPU count.
     pub cpu_quota: Option<(f64, u32)>,
     pub nsswitch_hosts: Option<Vec<String>>,
@@ -73,7 +82,8 @@ impl Outcome {
 }
 
 /// One reason, with its effect: `blocker` stops the binary, `unknown` leaves the
-/// verdict open, `warning` does not stop it.
+/// verdict open, `warning` does not stop it, `assumed` says what the verdict took for
+/// granted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Reason {
     /// `arch`, `loader`, `glibc`, `library`, `cpu`, `kernel`, `gomaxprocs`, `dns`.
@@ -85,8 +95,13 @@ pub struct Reason {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verdict {
     pub target: String,
+    /// The architecture judged: the target's, else the binary's own.
+    pub arch: Option<String>,
     pub outcome: Outcome,
     pub reasons: Vec<Reason>,
+    /// The libraries the target's loader would load, and how it finds each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub libraries: Vec<FoundLibrary>,
 }
 
 /// Libraries that are part of the C library itself. musl's loader answers the unversioned
@@ -124,25 +139,9 @@ fn is_libc_part(name: &str) -> bool {
         || name.starts_with("ld-musl-")
 }
 
-/// Where the loader looks for libraries when RUNPATH does not say.
-const LIBRARY_DIRS: [&str; 14] = [
-    "/lib",
-    "/usr/lib",
-    "/lib64",
-    "/usr/lib64",
-    "/usr/local/lib",
-    "/lib/x86_64-linux-gnu",
-    "/usr/lib/x86_64-linux-gnu",
-    "/lib/aarch64-linux-gnu",
-    "/usr/lib/aarch64-linux-gnu",
-    "/lib/i386-linux-gnu",
-    "/usr/lib/i386-linux-gnu",
-    "/lib/arm-linux-gnueabihf",
-    "/usr/lib/arm-linux-gnueabihf",
-    "/usr/lib/powerpc64le-linux-gnu",
-];
-
-pub fn verdict(binary: &BinaryFacts, target: &Target) -> Verdict {
+/// Whether `binary` runs on `target`; `place` is where the binary is (its `$ORIGIN`),
+/// when known.
+pub fn verdict(binary: &BinaryFacts, place: Option<&Place>, target: &Target) -> Verdict {
     let mut warnings: Vec<Reason> = Vec::new();
     let mut warn = |check, message: String| {
         warnings.push(Reason {
@@ -160,6 +159,7 @@ pub fn verdict(binary: &BinaryFacts, target: &Target) -> Verdict {
         })
     };
     let mut soft: Vec<Reason> = Vec::new();
+    let mut notes: Vec<Reason> = Vec::new();
     let mut unknown = |check, message: String| {
         soft.push(Reason {
             check,
@@ -196,11 +196,14 @@ pub fn verdict(binary: &BinaryFacts, target: &Target) -> Verdict {
         _ => {}
     }
 
+    let mut libraries = Vec::new();
     // The loader.
+    let mut loader_present = true;
     if let Some(interp) = &binary.interpreter {
         match target.files {
             Some(files) => {
                 if !files.exists(interp) {
+                    loader_present = false;
                     let musl_here = matches!(target.libc, TargetLibc::Musl);
                     let hint = if musl_here && binary.libc == LibcKind::Glibc {
                         " (a musl system: exec fails with \"no such file or directory\"; build with CGO_ENABLED=0 or install gcompat)"
@@ -231,66 +234,126 @@ pub fn verdict(binary: &BinaryFacts, target: &Target) -> Verdict {
         }
     }
 
-    // glibc symbol versions.
-    if let Some(((major, minor), name)) = binary.glibc_needed() {
-        match &target.libc {
-            TargetLibc::Glibc(Some(have)) if (major, minor) > *have => block(
-                "glibc",
-                format!(
-                    "needs {name}, {} has glibc {}.{}",
-                    target.name, have.0, have.1
-                ),
-            ),
-            TargetLibc::Glibc(None) | TargetLibc::Unknown => unknown(
-                "glibc",
-                format!(
-                    "needs {name}; the glibc version of {} is unknown",
-                    target.name
-                ),
-            ),
-            _ => {}
+    // Libraries and symbol versions: by the tree's own loader where there is a tree.
+    let flavor = match (&target.libc, binary.libc) {
+        (TargetLibc::Glibc(version), LibcKind::Glibc) => Some(loader::Flavor::Glibc {
+            multiarch: target.multiarch,
+            version: *version,
+        }),
+        (TargetLibc::Musl, LibcKind::Musl) => Some(loader::Flavor::Musl),
+        _ => None,
+    };
+    let judged_by_tree = target.files.is_some() && flavor.is_some() && binary.is_dynamic();
+    if let (Some(files), Some(flavor)) = (target.files, &flavor)
+        && binary.is_dynamic()
+        && loader_present
+    {
+        let unknown_place = Place::Target(String::new());
+        let report = loader::load(binary, place.unwrap_or(&unknown_place), flavor, files);
+        let origin_unknown = place.is_none()
+            && binary
+                .runpath
+                .iter()
+                .chain(&binary.rpath)
+                .any(|e| e.contains("ORIGIN"));
+        for problem in report.problems {
+            if problem.blocker && origin_unknown && problem.check == "library" {
+                unknown(
+                    problem.check,
+                    format!(
+                        "{} (its $ORIGIN is unknown: where will the binary be?)",
+                        problem.message
+                    ),
+                );
+            } else if problem.blocker {
+                block(problem.check, problem.message);
+            } else {
+                warn(problem.check, problem.message);
+            }
         }
+        libraries = report.libraries;
     }
 
-    // Other libraries.
-    let extra: Vec<&String> = binary.needed.iter().filter(|n| !is_libc_part(n)).collect();
-    if !extra.is_empty() {
-        match target.files {
-            Some(files) => {
-                let mut dirs: Vec<String> = binary
-                    .runpath
-                    .iter()
-                    .chain(&binary.rpath)
-                    .cloned()
-                    .collect();
-                dirs.extend(LIBRARY_DIRS.iter().map(|d| d.to_string()));
-                for library in extra {
-                    if !dirs
-                        .iter()
-                        .filter(|d| !d.contains("$ORIGIN"))
-                        .any(|d| files.exists(&format!("{}/{library}", d.trim_end_matches('/'))))
-                    {
-                        block(
-                            "library",
-                            format!("{library} is not found in the library directories"),
+    // Without a tree: glibc symbol versions against the target's glibc, and the
+    // versions of the profile's base libraries.
+    if !judged_by_tree {
+        if let Some(((major, minor), name)) = binary.glibc_needed() {
+            match &target.libc {
+                TargetLibc::Glibc(Some(have)) if (major, minor) > *have => block(
+                    "glibc",
+                    format!(
+                        "needs {name}, {} has glibc {}.{}",
+                        target.name, have.0, have.1
+                    ),
+                ),
+                TargetLibc::Glibc(None) | TargetLibc::Unknown => unknown(
+                    "glibc",
+                    format!(
+                        "needs {name}; the glibc version of {} is unknown",
+                        target.name
+                    ),
+                ),
+                _ => {}
+            }
+        }
+        let arch = target
+            .goarch
+            .clone()
+            .or_else(|| binary.goarch.clone())
+            .unwrap_or_default();
+        let extra: Vec<&String> = binary.needed.iter().filter(|n| !is_libc_part(n)).collect();
+        let mut outside_base: Vec<&str> = Vec::new();
+        for library in extra {
+            let known = target
+                .profile
+                .and_then(|p| p.library_version(library, &arch, ""))
+                .is_some();
+            if !known || binary.libc == LibcKind::Musl && target.profile.is_none() {
+                outside_base.push(library);
+                continue;
+            }
+            let Some(profile) = target.profile else {
+                continue;
+            };
+            // Versions are judged on glibc only: musl's loader does not check them.
+            if profile.musl {
+                continue;
+            }
+            for need in binary.version_needs.iter().filter(|n| n.file == *library) {
+                for version in &need.versions {
+                    let Some((prefix, _)) = version.rsplit_once('_') else {
+                        continue;
+                    };
+                    let Some(Some(have)) = profile.library_version(library, &arch, prefix) else {
+                        continue;
+                    };
+                    if loader::version_numbers(version) > loader::version_numbers(have) {
+                        let weak = need.weak.contains(version);
+                        let message = format!(
+                            "needs {version} from {library}; {} has up to {have}",
+                            target.name
                         );
+                        if weak {
+                            warn("version", format!("{message} (a weak need: it starts)"));
+                        } else {
+                            block("version", message);
+                        }
                     }
                 }
             }
-            None => {
-                let names: Vec<&str> = extra.iter().map(|s| s.as_str()).collect();
-                warn(
-                    "library",
-                    format!(
-                        "needs {} (not part of the C library; install it there)",
-                        names.join(", ")
-                    ),
-                );
+        }
+        if !outside_base.is_empty() {
+            let message = format!(
+                "needs {} (not part of the C library or {}'s base; install it there)",
+                outside_base.join(", "),
+                target.name
+            );
+            if target.files.is_some() && !binary.is_dynamic() {
+                unknown("library", message);
+            } else {
+                warn("library", message);
             }
         }
-    }
-    if let Some((_, name)) = binary.highest("GLIBCXX_") {
-        warn("library", format!("needs {name} from libstdc++"));
     }
 
     // CPU level.
@@ -342,6 +405,13 @@ pub fn verdict(binary: &BinaryFacts, target: &Target) -> Verdict {
         } else {
             (2, 6)
         };
+        if let Some(why) = &target.kernel_assumed {
+            notes.push(Reason {
+                check: "kernel",
+                effect: "assumed",
+                message: why.clone(),
+            });
+        }
         match target.kernel {
             Some(have) if have < needs => block(
                 "kernel",
@@ -422,9 +492,12 @@ pub fn verdict(binary: &BinaryFacts, target: &Target) -> Verdict {
     };
     reasons.extend(soft);
     reasons.extend(warnings);
+    reasons.extend(notes);
     Verdict {
         target: target.name.clone(),
+        arch: target.goarch.clone().or_else(|| binary.goarch.clone()),
         outcome,
         reasons,
+        libraries,
     }
 }

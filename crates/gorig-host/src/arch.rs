@@ -260,12 +260,25 @@ pub enum ArchError {
 }
 
 /// Userland files whose ELF header tells the userland's architecture, most telling first.
-const USERLAND_PROBES: [&str; 5] = [
+/// Programs every userland has, in the order they are asked; minimal trees (a
+/// distroless image, a libraries-only root) may have only `ldconfig` or a loader.
+const USERLAND_PROBES: [&str; 16] = [
     "/bin/sh",
     "/usr/bin/sh",
     "/usr/bin/env",
     "/bin/busybox",
     "/bin/ls",
+    "/sbin/ldconfig",
+    "/usr/sbin/ldconfig",
+    "/lib64/ld-linux-x86-64.so.2",
+    "/lib/ld-linux-aarch64.so.1",
+    "/lib/ld-linux-armhf.so.3",
+    "/lib/ld-linux.so.2",
+    "/lib64/ld64.so.2",
+    "/lib/ld64.so.1",
+    "/lib/ld-linux-riscv64-lp64d.so.1",
+    "/lib/ld-musl-x86_64.so.1",
+    "/lib/ld-musl-aarch64.so.1",
 ];
 
 /// Detects the GOARCH of the userland under `root`.

@@ -87,9 +87,11 @@ impl CpuInfo {
             // `CPU architecture: 8`) lists vfp/neon/thumb and may list aes or crc32 too;
             // arm64 lists fp and asimd, never those.
             let any = |f: &str| arm_sets.iter().any(|set| set.contains(&f));
-            let arm32 = ["vfp", "vfpv3", "vfpv4", "neon", "thumb", "half", "swp", "edsp"]
-                .iter()
-                .any(|f| any(f));
+            let arm32 = [
+                "vfp", "vfpv3", "vfpv4", "neon", "thumb", "half", "swp", "edsp",
+            ]
+            .iter()
+            .any(|f| any(f));
             if !arm32 && (has("fp") || has("asimd") || has("atomics")) {
                 info.arm64_lse = Some(has("atomics"));
                 info.arm64_crypto = Some(has("aes") && has("pmull") && has("sha1") && has("sha2"));

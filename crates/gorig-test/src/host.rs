@@ -18,7 +18,7 @@ pub struct HostTree {
 }
 
 /// ELF machine numbers (`e_machine`) of the programs a tree holds.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Machine {
     X86_64,
     Aarch64,
@@ -95,12 +95,35 @@ impl HostTree {
         tree
     }
 
-    /// A glibc `libc.so.6` carrying glibc's banner for `version`.
+    /// An x86-64 glibc `libc.so.6` of `version` (see [`HostTree::glibc_for`]).
     pub fn glibc(self, host_path: &str, version: &str) -> HostTree {
-        let mut bytes = b"\x7fELF\x02\x01\x01\0padding\0".to_vec();
-        bytes.extend_from_slice(
-            format!("GNU C Library (GNU libc) stable release version {version}.\nCopyright (C) 2024 Free Software Foundation, Inc.\0").as_bytes(),
+        self.glibc_for(Machine::X86_64, host_path, version)
+    }
+
+    /// A glibc `libc.so.6` of `version`: a real ELF shared library with glibc's soname,
+    /// the `GLIBC_2.x` version definitions up to `version`, and glibc's banner in
+    /// `.rodata`, as the loader and the doctor read them.
+    pub fn glibc_for(self, machine: Machine, host_path: &str, version: &str) -> HostTree {
+        let minor: u32 = version
+            .split('.')
+            .nth(1)
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(17);
+        let first = match machine {
+            Machine::X86_64 => 3,
+            Machine::Aarch64 => 17,
+        };
+        let mut versions: Vec<String> = Vec::new();
+        if machine == Machine::X86_64 {
+            versions.push("GLIBC_2.2.5".into());
+        }
+        versions.extend((first..=minor).map(|m| format!("GLIBC_2.{m}")));
+        versions.push("GLIBC_PRIVATE".into());
+        let names: Vec<&str> = versions.iter().map(String::as_str).collect();
+        let banner = format!(
+            "GNU C Library (GNU libc) stable release version {version}.\nCopyright (C) 2024 Free Software Foundation, Inc.\0"
         );
+        let bytes = elf_shared_library(machine, "libc.so.6", &names, banner.as_bytes());
         self.file(host_path, bytes)
     }
 
@@ -180,6 +203,139 @@ fn copy_tree(from: &Path, to: &Path) {
             std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644)).unwrap();
         }
     }
+}
+
+/// ELF's symbol hash (`elf_hash`), which version definitions carry.
+fn elf_hash(name: &str) -> u32 {
+    let mut h: u32 = 0;
+    for b in name.bytes() {
+        h = (h << 4).wrapping_add(u32::from(b));
+        let g = h & 0xf000_0000;
+        if g != 0 {
+            h ^= g >> 24;
+        }
+        h &= !g;
+    }
+    h
+}
+
+/// A minimal 64-bit little-endian ELF shared library: DT_SONAME `soname`, version
+/// definitions `versions` (after the base one), and `rodata` as `.rodata`.
+pub fn elf_shared_library(
+    machine: Machine,
+    soname: &str,
+    versions: &[&str],
+    rodata: &[u8],
+) -> Vec<u8> {
+    let e_machine: u16 = match machine {
+        Machine::X86_64 => 62,
+        Machine::Aarch64 => 183,
+    };
+    let align = |v: &mut Vec<u8>, to: usize| {
+        while !v.len().is_multiple_of(to) {
+            v.push(0);
+        }
+    };
+    let mut dynstr = vec![0u8];
+    let name_at = |name: &str, dynstr: &mut Vec<u8>| -> u32 {
+        let at = dynstr.len() as u32;
+        dynstr.extend_from_slice(name.as_bytes());
+        dynstr.push(0);
+        at
+    };
+    let soname_at = name_at(soname, &mut dynstr);
+    let version_at: Vec<u32> = versions.iter().map(|v| name_at(v, &mut dynstr)).collect();
+    let mut out = vec![0u8; 64];
+    let dynstr_offset = out.len();
+    out.extend_from_slice(&dynstr);
+    align(&mut out, 8);
+    let dynamic_offset = out.len();
+    for (tag, value) in [(14u64, u64::from(soname_at)), (0, 0)] {
+        out.extend_from_slice(&tag.to_le_bytes());
+        out.extend_from_slice(&value.to_le_bytes());
+    }
+    let dynamic_size = out.len() - dynamic_offset;
+    align(&mut out, 4);
+    let verdef_offset = out.len();
+    let all: Vec<(u16, u32, &str)> = std::iter::once((1u16, soname_at, soname))
+        .chain(
+            version_at
+                .iter()
+                .zip(versions)
+                .map(|(at, v)| (0u16, *at, *v)),
+        )
+        .collect();
+    for (i, (flags, at, name)) in all.iter().enumerate() {
+        out.extend_from_slice(&1u16.to_le_bytes()); // vd_version
+        out.extend_from_slice(&flags.to_le_bytes()); // vd_flags (VER_FLG_BASE first)
+        out.extend_from_slice(&((i + 1) as u16).to_le_bytes()); // vd_ndx
+        out.extend_from_slice(&1u16.to_le_bytes()); // vd_cnt
+        out.extend_from_slice(&elf_hash(name).to_le_bytes());
+        out.extend_from_slice(&20u32.to_le_bytes()); // vd_aux
+        let next: u32 = if i + 1 == all.len() { 0 } else { 28 };
+        out.extend_from_slice(&next.to_le_bytes());
+        out.extend_from_slice(&at.to_le_bytes()); // vda_name
+        out.extend_from_slice(&0u32.to_le_bytes()); // vda_next
+    }
+    let verdef_size = out.len() - verdef_offset;
+    let rodata_offset = out.len();
+    out.extend_from_slice(rodata);
+    let shstrtab = b"\0.dynstr\0.dynamic\0.gnu.version_d\0.rodata\0.shstrtab\0";
+    let shstrtab_offset = out.len();
+    out.extend_from_slice(shstrtab);
+    align(&mut out, 8);
+    let shoff = out.len();
+    // (name, type, flags, offset, size, link, info, align, entsize)
+    type SectionHeader = (u32, u32, u64, usize, usize, u32, u32, u64, u64);
+    let sections: [SectionHeader; 6] = [
+        (0, 0, 0, 0, 0, 0, 0, 0, 0),
+        (1, 3, 2, dynstr_offset, dynstr.len(), 0, 0, 1, 0),
+        (9, 6, 3, dynamic_offset, dynamic_size, 1, 0, 8, 16),
+        (
+            18,
+            0x6fff_fffd,
+            2,
+            verdef_offset,
+            verdef_size,
+            1,
+            all.len() as u32,
+            4,
+            0,
+        ),
+        (33, 1, 2, rodata_offset, rodata.len(), 0, 0, 1, 0),
+        (41, 3, 0, shstrtab_offset, shstrtab.len(), 0, 0, 1, 0),
+    ];
+    for (name, kind, flags, offset, size, link, info, sh_align, entsize) in sections {
+        out.extend_from_slice(&name.to_le_bytes());
+        out.extend_from_slice(&kind.to_le_bytes());
+        out.extend_from_slice(&flags.to_le_bytes());
+        out.extend_from_slice(&(offset as u64).to_le_bytes()); // sh_addr = offset
+        out.extend_from_slice(&(offset as u64).to_le_bytes());
+        out.extend_from_slice(&(size as u64).to_le_bytes());
+        out.extend_from_slice(&link.to_le_bytes());
+        out.extend_from_slice(&info.to_le_bytes());
+        out.extend_from_slice(&sh_align.to_le_bytes());
+        out.extend_from_slice(&entsize.to_le_bytes());
+    }
+    let mut header = Vec::new();
+    header.extend_from_slice(b"\x7fELF");
+    header.extend_from_slice(&[2, 1, 1, 0]);
+    header.extend_from_slice(&[0; 8]);
+    header.extend_from_slice(&3u16.to_le_bytes()); // ET_DYN
+    header.extend_from_slice(&e_machine.to_le_bytes());
+    header.extend_from_slice(&1u32.to_le_bytes());
+    header.extend_from_slice(&0u64.to_le_bytes()); // entry
+    header.extend_from_slice(&0u64.to_le_bytes()); // phoff
+    header.extend_from_slice(&(shoff as u64).to_le_bytes());
+    header.extend_from_slice(&0u32.to_le_bytes()); // flags
+    header.extend_from_slice(&64u16.to_le_bytes()); // ehsize
+    header.extend_from_slice(&56u16.to_le_bytes()); // phentsize
+    header.extend_from_slice(&0u16.to_le_bytes()); // phnum
+    header.extend_from_slice(&64u16.to_le_bytes()); // shentsize
+    header.extend_from_slice(&(sections.len() as u16).to_le_bytes());
+    header.extend_from_slice(&5u16.to_le_bytes()); // shstrndx
+    out[..64].copy_from_slice(&header);
+    out
 }
 
 /// A minimal 64-bit little-endian ELF executable header with one PT_INTERP segment.

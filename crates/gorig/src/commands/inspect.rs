@@ -6,7 +6,9 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use gorig_elf::{BinaryFacts, ElfError, Outcome, Target, TargetFiles, TargetLibc, Verdict};
+use gorig_elf::{
+    BinaryFacts, ElfError, Outcome, Place, Probe, Target, TargetFiles, TargetLibc, Verdict,
+};
 use gorig_host::libc::LibcKind as HostLibc;
 use gorig_host::{HostFacts, HostRoot, ProbeRequest};
 use serde_json::json;
@@ -19,14 +21,84 @@ use crate::failure::{Exit, Failure};
 struct NamedTarget {
     name: String,
     host: Option<(HostRoot, HostFacts)>,
-    profile: Option<&'static gorig_elf::Profile>,
+    /// A release profile, on the architecture it is judged for.
+    profile: Option<(&'static gorig_elf::Profile, String)>,
 }
 
-struct RootFiles<'a>(&'a HostRoot);
+/// The files of a tree (the live host's or a mounted image's), read inside its root; a
+/// binary's `$ORIGIN` files that are not in the tree are read where they are. Libraries
+/// are read once per run, however many binaries load them.
+struct RootFiles<'a> {
+    root: &'a HostRoot,
+    read: std::cell::RefCell<std::collections::HashMap<Place, Loaded>>,
+}
+
+/// What reading a library gave, kept for the next binary.
+#[derive(Clone)]
+enum Loaded {
+    Missing,
+    Bad(String),
+    Elf(std::rc::Rc<BinaryFacts>),
+}
+
+impl<'a> RootFiles<'a> {
+    fn new(root: &'a HostRoot) -> Self {
+        RootFiles {
+            root,
+            read: Default::default(),
+        }
+    }
+
+    fn probe(&self, place: &Place) -> Loaded {
+        let real = match place {
+            Place::Target(path) => match self.root.resolve(path) {
+                Ok(real) => real,
+                Err(_) => return Loaded::Missing,
+            },
+            Place::Local(path) => PathBuf::from(path),
+        };
+        let Ok(meta) = std::fs::metadata(&real) else {
+            return Loaded::Missing;
+        };
+        if !meta.is_file() {
+            return Loaded::Missing;
+        }
+        match gorig_elf::read_path(&real) {
+            Ok(facts) => Loaded::Elf(std::rc::Rc::new(facts)),
+            Err(ElfError::Io { .. }) => Loaded::Missing,
+            Err(error) => Loaded::Bad(gorig_elf::loader::bad_elf_reason(&error, meta.len())),
+        }
+    }
+}
 
 impl TargetFiles for RootFiles<'_> {
     fn exists(&self, path: &str) -> bool {
-        self.0.resolve(path).is_ok_and(|p| p.exists())
+        self.root.resolve(path).is_ok_and(|p| p.exists())
+    }
+
+    fn read(&self, path: &str, limit: usize) -> Option<Vec<u8>> {
+        let real = self.root.resolve(path).ok()?;
+        let file = std::fs::File::open(real).ok()?;
+        let mut bytes = Vec::new();
+        file.take(limit as u64).read_to_end(&mut bytes).ok()?;
+        Some(bytes)
+    }
+
+    fn elf(&self, place: &Place) -> Probe {
+        let known = self.read.borrow().get(place).cloned();
+        let read = match known {
+            Some(read) => read,
+            None => {
+                let read = self.probe(place);
+                self.read.borrow_mut().insert(place.clone(), read.clone());
+                read
+            }
+        };
+        match read {
+            Loaded::Missing => Probe::Missing,
+            Loaded::Bad(why) => Probe::Bad(why),
+            Loaded::Elf(facts) => Probe::Elf(Box::new((*facts).clone())),
+        }
     }
 }
 
@@ -38,12 +110,20 @@ pub fn run(app: &App, args: &InspectArgs) -> Result<(), Failure> {
             .hint("give binaries, or a directory with --recursive"));
     }
     let results = inspect_all(&files, args.recursive);
+    let trees: Vec<Option<RootFiles>> = targets
+        .iter()
+        .map(|t| t.host.as_ref().map(|(root, _)| RootFiles::new(root)))
+        .collect();
     let mut reports = Vec::new();
     let mut errors = Vec::new();
     for (path, result) in results {
         match result {
             Ok(facts) => {
-                let verdicts: Vec<Verdict> = targets.iter().map(|t| judge(&facts, t)).collect();
+                let verdicts: Vec<Verdict> = targets
+                    .iter()
+                    .zip(&trees)
+                    .map(|(t, files)| judge(&facts, &path, t, files.as_ref()))
+                    .collect();
                 reports.push((path, facts, verdicts));
             }
             Err(ElfError::NotElf) if args.recursive => {}
@@ -97,7 +177,7 @@ pub fn run(app: &App, args: &InspectArgs) -> Result<(), Failure> {
             .map(|(p, e)| json!({"path": p, "error": e.to_string()}))
             .collect();
         app.printer.json_line(&json!({
-            "schema_version": 1,
+            "schema_version": 2,
             "targets": targets.iter().map(|t| &t.name).collect::<Vec<_>>(),
             "files": files,
             "errors": errors,
@@ -122,12 +202,43 @@ pub fn run(app: &App, args: &InspectArgs) -> Result<(), Failure> {
     }
 }
 
+/// The architecture this machine runs userlands of, for profiles named without one.
+fn this_machine_arch() -> String {
+    let machine = rustix::system::uname()
+        .machine()
+        .to_string_lossy()
+        .into_owned();
+    gorig_host::detect_arch(&HostRoot::live(), Some(&machine))
+        .map(|a| a.arch.goarch().to_string())
+        .unwrap_or_else(|_| "amd64".to_string())
+}
+
+/// A GOARCH from what users write after the slash (`arm64`, `aarch64`, `armv7`, ...).
+fn profile_arch(text: &str) -> Option<&'static str> {
+    Some(match text.to_ascii_lowercase().as_str() {
+        "amd64" | "x86_64" | "x86-64" | "x64" => "amd64",
+        "arm64" | "aarch64" => "arm64",
+        "386" | "i386" | "i686" | "x86" => "386",
+        "arm" | "armv7" | "armhf" | "armv7l" | "armv6" | "armel" => "arm",
+        "ppc64le" | "ppc64el" => "ppc64le",
+        "ppc64" => "ppc64",
+        "s390x" => "s390x",
+        "riscv64" => "riscv64",
+        "loong64" | "loongarch64" => "loong64",
+        "mips64le" | "mips64el" => "mips64le",
+        "mipsle" | "mipsel" => "mipsle",
+        "mips" => "mips",
+        _ => return None,
+    })
+}
+
 fn targets(args: &InspectArgs) -> Result<Vec<NamedTarget>, Failure> {
     let mut targets = Vec::new();
     let mut names: Vec<String> = args.targets.clone();
     if names.is_empty() && args.target_roots.is_empty() {
         names.push("host".to_string());
     }
+    let mut machine_arch: Option<String> = None;
     for name in names {
         if name == "host" {
             let root = HostRoot::live();
@@ -137,23 +248,58 @@ fn targets(args: &InspectArgs) -> Result<Vec<NamedTarget>, Failure> {
                 host: Some((root, facts)),
                 profile: None,
             });
-        } else {
-            let profile = gorig_elf::profiles::profile(&name).ok_or_else(|| {
-                Failure::msg(Exit::Usage, format!("--target {name}: no such target")).hint(format!(
-                    "targets: host, {} (or --target-root DIR for a mounted image)",
-                    gorig_elf::PROFILES
-                        .iter()
-                        .map(|p| p.name)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-            })?;
-            targets.push(NamedTarget {
-                name: profile.name.to_string(),
-                host: None,
-                profile: Some(profile),
-            });
+            continue;
         }
+        let (release, arch) = match name.split_once('/') {
+            Some((release, arch)) => (release, Some(arch)),
+            None => (name.as_str(), None),
+        };
+        let profile = gorig_elf::profiles::profile(release).ok_or_else(|| {
+            Failure::msg(Exit::Usage, format!("--target {name}: no such target")).hint(format!(
+                "targets: host, {} (with /ARCH for another architecture, e.g. rhel9/arm64), or --target-root DIR for a mounted image",
+                gorig_elf::PROFILES
+                    .iter()
+                    .map(|p| p.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?;
+        let arch = match arch {
+            Some(text) => profile_arch(text)
+                .ok_or_else(|| {
+                    Failure::msg(
+                        Exit::Usage,
+                        format!("--target {name}: `{text}` is not an architecture gorig knows"),
+                    )
+                    .hint(format!(
+                        "{} ships {}",
+                        profile.description,
+                        profile.arches.join(", ")
+                    ))
+                })?
+                .to_string(),
+            None => machine_arch.get_or_insert_with(this_machine_arch).clone(),
+        };
+        if !profile.arches.contains(&arch.as_str()) {
+            return Err(Failure::msg(
+                Exit::Usage,
+                format!(
+                    "--target {name}: {} has no {arch} release",
+                    profile.description
+                ),
+            )
+            .hint(format!(
+                "it ships {}: name one, e.g. --target {}/{}",
+                profile.arches.join(", "),
+                profile.name,
+                profile.arches[0]
+            )));
+        }
+        targets.push(NamedTarget {
+            name: profile.name.to_string(),
+            host: None,
+            profile: Some((profile, arch)),
+        });
     }
     for dir in &args.target_roots {
         if !dir.is_dir() {
@@ -187,29 +333,84 @@ fn probe(root: &HostRoot) -> HostFacts {
     HostFacts::probe(root, &request)
 }
 
-fn judge(facts: &BinaryFacts, target: &NamedTarget) -> Verdict {
-    if let Some(profile) = target.profile {
+/// Where a binary is as the target sees it: inside the tree, or (not in it) where it is
+/// on this machine, so the libraries it ships beside itself are found there.
+fn place_in(root: &HostRoot, binary: &Path) -> Place {
+    let real = binary
+        .canonicalize()
+        .unwrap_or_else(|_| binary.to_path_buf());
+    let base = root.path();
+    match real.strip_prefix(base) {
+        Ok(inside) if root.is_live() || base != Path::new("/") => {
+            Place::Target(format!("/{}", inside.display()))
+        }
+        _ => Place::Local(real.display().to_string()),
+    }
+}
+
+/// The kernel a tree without `/proc` runs, as an assumption: the newest of its
+/// `lib/modules`, else the kernel its release ships.
+fn assumed_kernel(root: &HostRoot, host: &HostFacts) -> Option<((u32, u32), String)> {
+    if let Ok(entries) = std::fs::read_dir(root.join("lib/modules")) {
+        let newest = entries
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                Some((gorig_host::libc::parse_major_minor(&name)?, name))
+            })
+            .max();
+        if let Some((version, name)) = newest {
+            return Some((
+                version,
+                format!(
+                    "the kernel is taken to be {}.{}: the tree has no /proc, and lib/modules/{name} is its newest",
+                    version.0, version.1
+                ),
+            ));
+        }
+    }
+    let os = host.os.as_ref()?;
+    let profile =
+        gorig_elf::profiles::profile_for_os(&os.id, &os.id_like, os.version_id.as_deref())?;
+    Some((
+        profile.kernel,
+        format!(
+            "the kernel is taken to be {}.{}, the one {} ships: the tree has no /proc",
+            profile.kernel.0, profile.kernel.1, profile.description
+        ),
+    ))
+}
+
+fn judge(
+    facts: &BinaryFacts,
+    path: &Path,
+    target: &NamedTarget,
+    files: Option<&RootFiles>,
+) -> Verdict {
+    if let Some((profile, arch)) = &target.profile {
         let t = Target {
             name: target.name.clone(),
-            goarch: None,
+            goarch: Some(arch.clone()),
             libc: if profile.musl {
                 TargetLibc::Musl
             } else {
                 TargetLibc::Glibc(profile.glibc)
             },
             kernel: Some(profile.kernel),
+            kernel_assumed: None,
             amd64_level: None,
             arm64_lse: None,
             files: None,
+            multiarch: false,
+            profile: Some(profile),
             cpu_quota: None,
             nsswitch_hosts: None,
         };
-        return gorig_elf::verdict(facts, &t);
+        return gorig_elf::verdict(facts, None, &t);
     }
-    let Some((root, host)) = &target.host else {
-        return gorig_elf::verdict(facts, &empty_target(&target.name));
+    let (Some((root, host)), Some(files)) = (&target.host, files) else {
+        return gorig_elf::verdict(facts, None, &empty_target(&target.name));
     };
-    let files = RootFiles(root);
     let libc = match host.libc.kind {
         HostLibc::Glibc => TargetLibc::Glibc(host.libc.glibc_version()),
         HostLibc::Musl => TargetLibc::Musl,
@@ -219,21 +420,35 @@ fn judge(facts: &BinaryFacts, target: &NamedTarget) -> Verdict {
         (Some(limit), Some(cpus)) if limit.cores() < f64::from(cpus) => Some((limit.cores(), cpus)),
         _ => None,
     };
+    let (kernel, kernel_assumed) = match host.kernel_version() {
+        Some(kernel) => (Some(kernel), None),
+        None if !root.is_live() => match assumed_kernel(root, host) {
+            Some((kernel, why)) => (Some(kernel), Some(why)),
+            None => (None, None),
+        },
+        None => (None, None),
+    };
     let t = Target {
         name: target.name.clone(),
         goarch: host.arch.as_ref().map(|a| a.arch.goarch().to_string()),
         libc,
-        kernel: host.kernel_version(),
+        kernel,
+        kernel_assumed,
         amd64_level: host
             .cpu
             .as_ref()
             .and_then(|c| c.amd64_level.map(|l| (l, c.amd64_next_missing.clone()))),
         arm64_lse: host.cpu.as_ref().and_then(|c| c.arm64_lse),
-        files: Some(&files),
+        files: Some(files),
+        multiarch: host
+            .os
+            .as_ref()
+            .is_some_and(|o| o.family == gorig_host::os_release::Family::Debian),
+        profile: None,
         cpu_quota,
         nsswitch_hosts: host.nsswitch_hosts.clone(),
     };
-    gorig_elf::verdict(facts, &t)
+    gorig_elf::verdict(facts, Some(&place_in(root, path)), &t)
 }
 
 fn empty_target(name: &str) -> Target<'static> {
@@ -242,9 +457,12 @@ fn empty_target(name: &str) -> Target<'static> {
         goarch: None,
         libc: TargetLibc::Unknown,
         kernel: None,
+        kernel_assumed: None,
         amd64_level: None,
         arm64_lse: None,
         files: None,
+        multiarch: false,
+        profile: None,
         cpu_quota: None,
         nsswitch_hosts: None,
     }
@@ -479,26 +697,69 @@ fn describe(
             }
         }
     }
-    let width = verdicts.iter().map(|v| v.target.len()).max().unwrap_or(0);
-    for verdict in verdicts {
+    let labels: Vec<String> = verdicts
+        .iter()
+        .map(|v| match &v.arch {
+            Some(arch) => format!("{} ({arch})", v.target),
+            None => v.target.clone(),
+        })
+        .collect();
+    let width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    for (verdict, name) in verdicts.iter().zip(&labels) {
         let label = match verdict.outcome {
             Outcome::Runs => paint("runs     ", "32"),
             Outcome::WontRun => paint("won't run", "31"),
             Outcome::Unknown => paint("unknown  ", "33"),
         };
-        let line = format!("  {:width$}  {label}", verdict.target);
+        let pad = width - name.chars().count();
+        let line = format!("  {name}{:pad$}  {label}", "");
         out.push_str(line.trim_end());
         out.push('\n');
         for reason in &verdict.reasons {
             let mark = match reason.effect {
                 "blocker" => "✗",
                 "unknown" => "?",
+                "assumed" => "~",
                 _ => "!",
             };
             out.push_str(&format!("  {:width$}    {mark} {}\n", "", reason.message));
         }
+        // Where the loader finds what is not the C library itself.
+        for library in verdict
+            .libraries
+            .iter()
+            .filter(|l| l.found_by != gorig_elf::FoundBy::Interpreter && !is_c_library(&l.name))
+        {
+            let entry = library
+                .entry
+                .as_ref()
+                .map(|e| format!(" {e}"))
+                .unwrap_or_default();
+            let local = if matches!(library.place, Place::Local(_)) {
+                ", beside the binary on this machine"
+            } else {
+                ""
+            };
+            out.push_str(&format!(
+                "  {:width$}    = {} {} ({}{entry}{local})\n",
+                "",
+                library.name,
+                library.place.path(),
+                library.found_by.text()
+            ));
+        }
     }
     out
+}
+
+/// The C library's own parts, which every dynamic binary loads.
+fn is_c_library(name: &str) -> bool {
+    name.starts_with("libc.so")
+        || name.starts_with("libm.so")
+        || name.starts_with("libpthread.so")
+        || name.starts_with("libdl.so")
+        || name.starts_with("librt.so")
+        || name.starts_with("ld-linux")
 }
 
 fn version_key(v: &str) -> Vec<u32> {

@@ -199,7 +199,7 @@ pub fn amazon2023() -> HostTree {
         .symlink("/lib", "usr/lib")
         .elf_program("/usr/bin/bash", Machine::Aarch64, "/lib/ld-linux-aarch64.so.1")
         .symlink("/usr/bin/sh", "bash")
-        .glibc("/usr/lib64/libc.so.6", "2.34")
+        .glibc_for(Machine::Aarch64, "/usr/lib64/libc.so.6", "2.34")
         .file("/usr/lib/ld-linux-aarch64.so.1", b"\x7fELF\x02\x01\x01\0")
         .symlink("/lib64", "usr/lib64")
         .executable("/usr/bin/git")
