@@ -99,7 +99,7 @@ pub fn read_cgroup(root: &HostRoot, mounts: &[Mount], cgroup_file: &str) -> Cgro
         .min_by_key(|m| m.mount_point.len());
     let v1_mounts: Vec<&Mount> = mounts.iter().filter(|m| m.fstype == "cgroup").collect();
     let v2_at_sys = v2_mount.is_some_and(|m| m.mount_point == "/sys/fs/cgroup")
-        || (mounts.is_empty() && root.join("/sys/fs/cgroup/cgroup.controllers").exists());
+        || (mounts.is_empty() && root.exists("/sys/fs/cgroup/cgroup.controllers"));
     let version = if v2_at_sys {
         CgroupVersion::V2
     } else if !v1_mounts.is_empty() && v2_mount.is_some() {

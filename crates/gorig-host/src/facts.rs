@@ -257,9 +257,9 @@ fn sysctl_lines(root: &HostRoot, keys: &[&str]) -> Vec<SysctlLine> {
         "/usr/lib/sysctl.d",
         "/lib/sysctl.d",
     ] {
-        if let Ok(entries) = std::fs::read_dir(root.join(dir)) {
+        if let Ok(entries) = root.read_dir_names(dir) {
             let mut names: Vec<String> = entries
-                .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .into_iter()
                 .filter(|n| n.ends_with(".conf"))
                 .collect();
             names.sort();

@@ -98,6 +98,18 @@ impl HostRoot {
         std::fs::read_to_string(self.resolve(host_path)?)
     }
 
+    /// Whether a host path exists (following links inside the root).
+    pub fn exists(&self, host_path: impl AsRef<Path>) -> bool {
+        self.resolve(host_path).is_ok_and(|p| p.exists())
+    }
+
+    /// The names in a host directory (following links inside the root), unsorted.
+    pub fn read_dir_names(&self, host_path: impl AsRef<Path>) -> io::Result<Vec<String>> {
+        Ok(std::fs::read_dir(self.resolve(host_path)?)?
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .collect())
+    }
+
     /// Reads at most `limit` bytes from the start of a host file.
     pub fn read_head(&self, host_path: impl AsRef<Path>, limit: usize) -> io::Result<Vec<u8>> {
         let file = std::fs::File::open(self.resolve(host_path)?)?;
@@ -125,6 +137,22 @@ fn components_reversed(path: &Path) -> Vec<PathBuf> {
 mod tests {
     use super::*;
     use std::os::unix::fs::symlink;
+
+    #[test]
+    fn directory_listings_and_existence_follow_links_inside_the_root() -> io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let tree = dir.path();
+        std::fs::create_dir_all(tree.join("usr/lib/sysctl.d"))?;
+        std::fs::write(tree.join("usr/lib/sysctl.d/50-x.conf"), "a = 1\n")?;
+        std::fs::create_dir_all(tree.join("etc"))?;
+        // An absolute link in the image: it means the image's /usr/lib, never this host's.
+        symlink("/usr/lib/sysctl.d", tree.join("etc/sysctl.d"))?;
+        let root = HostRoot::new(tree);
+        assert_eq!(root.read_dir_names("/etc/sysctl.d")?, vec!["50-x.conf"]);
+        assert!(root.exists("/etc/sysctl.d/50-x.conf"));
+        assert!(!root.exists("/etc/sysctl.d/nothing"));
+        Ok(())
+    }
 
     #[test]
     fn absolute_links_stay_inside_the_root() -> io::Result<()> {

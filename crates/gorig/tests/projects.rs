@@ -517,3 +517,31 @@ fn the_bash_hook_skips_gorig_when_nothing_changed_and_notices_edited_pins() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn the_prompt_hook_installs_a_missing_pin_when_auto_install_is_on() {
+    let w = world();
+    w.write("new/.go-version", "1.23.0\n");
+    // Off: the hook says what to run and leaves PATH alone.
+    let off = w.bash(
+        r#"
+        eval "$("$GORIG" activate bash)"
+        cd "$P/new" && _gorig_hook && go version
+        "#,
+    );
+    let stderr = String::from_utf8_lossy(&off.stderr);
+    assert!(stderr.contains("gorig install go1.23.0"), "{stderr}");
+    assert!(!String::from_utf8_lossy(&off.stdout).contains("go1.23.0"));
+    // On: installed on the prompt, reported on stderr, and on PATH at once.
+    let on = w.bash(
+        r#"
+        export GORIG_AUTO_INSTALL=1
+        eval "$("$GORIG" activate bash)"
+        cd "$P/new" && _gorig_hook && go version
+        "#,
+    );
+    let stdout = String::from_utf8_lossy(&on.stdout);
+    let stderr = String::from_utf8_lossy(&on.stderr);
+    assert_eq!(stdout, "go version go1.23.0 linux/amd64\n", "{stderr}");
+    assert!(stderr.contains("gorig: installing go1.23.0"), "{stderr}");
+}

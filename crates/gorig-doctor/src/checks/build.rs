@@ -132,8 +132,27 @@ pub fn tmpdir(ctx: &Context) -> Verdict {
             .why("every go build writes its work directory there")
             .fix(FixKind::Env, format!("GOTMPDIR={fix_dir}"));
     }
-    Verdict::ok(format!("{} is writable and executable", tmp.path))
-        .ev("/proc/self/mountinfo", mount)
+    if tmp.mount_point.is_none() {
+        return Verdict::info(format!(
+            "{}: not checked, the mount table does not say where it is",
+            tmp.path
+        ))
+        .ev("/proc/self/mountinfo", "missing or without that path");
+    }
+    match tmp.writable {
+        Some(false) => Verdict::fail(format!("{} is not writable by this user", tmp.path))
+            .ev(tmp.path.clone(), "access(W_OK) failed")
+            .why("every go build writes its work directory there")
+            .fix(FixKind::Env, format!("GOTMPDIR={fix_dir}")),
+        Some(true) => Verdict::ok(format!("{} is writable and executable", tmp.path))
+            .ev("/proc/self/mountinfo", mount),
+        // Under --root only the mount options can be read.
+        None => Verdict::info(format!(
+            "{} is on a mount without noexec or ro; write access not checked under --root",
+            tmp.path
+        ))
+        .ev("/proc/self/mountinfo", mount),
+    }
 }
 
 pub fn disk(ctx: &Context) -> Verdict {

@@ -28,7 +28,19 @@ fn go125_maxprocs(cores: f64, cpus: u32) -> u32 {
     limit.min(cpus.max(1))
 }
 
+/// Under `--root`, a tree without a cgroup hierarchy says nothing about the limits the
+/// machine will run with.
+fn limits_unknown(ctx: &Context) -> Option<Verdict> {
+    (!ctx.host.live && ctx.host.cgroup.version == CgroupVersion::None).then(|| {
+        Verdict::info("not checked: the tree has no cgroup hierarchy to read limits from")
+            .ev("/proc/self/mountinfo, /sys/fs/cgroup", "absent in the tree")
+    })
+}
+
 pub fn cpu_quota(ctx: &Context) -> Verdict {
+    if let Some(unknown) = limits_unknown(ctx) {
+        return unknown;
+    }
     let cg = &ctx.host.cgroup;
     let cpus = ctx.host.cpus.unwrap_or(0);
     let cpus_shown = if cpus == 0 {
@@ -37,10 +49,12 @@ pub fn cpu_quota(ctx: &Context) -> Verdict {
         cpus.to_string()
     };
     let Some(limit) = &cg.cpu else {
-        return Verdict::ok(format!(
-            "no CPU quota; GOMAXPROCS defaults to the {cpus_shown} usable CPUs"
-        ))
-        .ev(
+        let defaults = if cpus == 0 {
+            "the usable CPUs (their number is not known)".to_string()
+        } else {
+            format!("the {cpus} usable CPUs")
+        };
+        return Verdict::ok(format!("no CPU quota; GOMAXPROCS defaults to {defaults}")).ev(
             "cpu.max / cpu.cfs_quota_us",
             "max (no limit) in every ancestor",
         );
@@ -110,14 +124,17 @@ pub fn cpu_quota(ctx: &Context) -> Verdict {
 }
 
 pub fn memory_limit(ctx: &Context) -> Verdict {
+    if let Some(unknown) = limits_unknown(ctx) {
+        return unknown;
+    }
     let cg = &ctx.host.cgroup;
     let Some(max) = &cg.memory_max else {
         let total = ctx
             .host
             .mem_total_bytes
-            .map(human_bytes)
-            .unwrap_or_else(|| "?".to_string());
-        return Verdict::ok(format!("no cgroup memory limit (host memory {total})"))
+            .map(|m| format!("host memory {}", human_bytes(m)))
+            .unwrap_or_else(|| "host memory not known".to_string());
+        return Verdict::ok(format!("no cgroup memory limit ({total})"))
             .ev("memory.max / memory.limit_in_bytes", "max (no limit)");
     };
     let suggested = max.value / 10 * 9 / (1 << 20);
@@ -172,6 +189,9 @@ pub fn memory_limit(ctx: &Context) -> Verdict {
 }
 
 pub fn pids(ctx: &Context) -> Verdict {
+    if let Some(unknown) = limits_unknown(ctx) {
+        return unknown;
+    }
     let Some(limit) = &ctx.host.cgroup.pids_max else {
         return Verdict::ok("no cgroup task limit").ev("pids.max", "max");
     };

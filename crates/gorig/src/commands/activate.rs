@@ -76,12 +76,25 @@ _gorig_stale() {
   return 1
 }"#;
 
+/// Installs a pinned version the hook found missing (GORIG_AUTO_INSTALL=1 or
+/// `auto_install = true`); reports on stderr only, since stdout is the shell's code.
+type AutoInstall<'a> = &'a dyn Fn(&str, &str) -> Result<(), Failure>;
+
 pub fn hook_env(app: &App, args: &ActivateArgs) -> Result<(), Failure> {
+    let install = |version: &str, reason: &str| -> Result<(), Failure> {
+        let mut settings = app.settings.clone();
+        settings.quiet = true;
+        let quiet = App::new(settings, false);
+        eprintln!("gorig: installing {version} (asked for by {reason})");
+        crate::commands::install::install_quietly(&quiet, version)
+    };
+    let auto: Option<AutoInstall> = app.settings.auto_install.then_some(&install);
     let out = hook_script(
         &app.store,
         &app.settings.go_bin,
         args.shell,
         &Environment::capture(),
+        auto,
     );
     if !out.is_empty() {
         app.printer.out(out);
@@ -101,12 +114,17 @@ pub fn hook_env_fast(shell_name: &str) -> Option<()> {
         _ => return None,
     };
     let env = Environment::capture();
+    // Installing needs every setting (mirrors, keys, proxies): the full path.
+    if env.get("GORIG_AUTO_INSTALL").is_some() {
+        return None;
+    }
     let home = crate::shim::configured_home(&env)?;
     let out = hook_script(
         &gorig_store::Store::new(home),
         &crate::settings::go_bin(&env),
         shell,
         &env,
+        None,
     );
     if !out.is_empty() {
         use std::io::Write;
@@ -121,6 +139,7 @@ fn hook_script(
     go_bin: &Path,
     shell: ShellKind,
     env: &Environment,
+    auto_install: Option<AutoInstall>,
 ) -> String {
     let dir = project::logical_cwd(env);
     // Touched before anything is read, so a change made while gorig reads is newer.
@@ -141,7 +160,15 @@ fn hook_script(
         entries.retain(|e| e != previous);
     }
     let mut out = String::new();
-    match project::select(store, &dir, env) {
+    let mut selected = project::select(store, &dir, env);
+    if let (Err(Missing::NotInstalled { install, reason }), Some(auto)) = (&selected, auto_install)
+    {
+        selected = match auto(install, reason) {
+            Ok(()) => project::select(store, &dir, env),
+            Err(failure) => Err(Missing::Failure(failure)),
+        };
+    }
+    match selected {
         Ok(selected) => {
             let bin = store.version_dir(&selected.version).join("bin");
             entries.retain(|e| *e != bin);

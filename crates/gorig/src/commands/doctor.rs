@@ -437,7 +437,10 @@ fn apply_fixes(
     }
     let mut wrote_sysctl = false;
     for file in &plan {
-        let real = root.join(file.path);
+        // Inside the root even through the image's own absolute links.
+        let real = root
+            .resolve(file.path)
+            .unwrap_or_else(|_| root.join(file.path));
         let existing = std::fs::read_to_string(&real).ok();
         let merged = fix::merge(file, existing.as_deref());
         let mut backup = None;

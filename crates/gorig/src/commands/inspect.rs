@@ -351,13 +351,10 @@ fn place_in(root: &HostRoot, binary: &Path) -> Place {
 /// The kernel a tree without `/proc` runs, as an assumption: the newest of its
 /// `lib/modules`, else the kernel its release ships.
 fn assumed_kernel(root: &HostRoot, host: &HostFacts) -> Option<((u32, u32), String)> {
-    if let Ok(entries) = std::fs::read_dir(root.join("lib/modules")) {
+    if let Ok(entries) = root.read_dir_names("/lib/modules") {
         let newest = entries
-            .flatten()
-            .filter_map(|e| {
-                let name = e.file_name().to_string_lossy().into_owned();
-                Some((gorig_host::libc::parse_major_minor(&name)?, name))
-            })
+            .into_iter()
+            .filter_map(|name| Some((gorig_host::libc::parse_major_minor(&name)?, name)))
             .max();
         if let Some((version, name)) = newest {
             return Some((

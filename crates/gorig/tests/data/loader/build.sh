@@ -39,11 +39,17 @@
 #   app-rpath-indirect/{bin/use-bar,lib/libbar.so.1,lib/libfoo.so.1}    RPATH $ORIGIN/../lib:
 #                  libbar's own libfoo.so.1 need is searched in the executable's RPATH too
 #   app-runpath-indirect/{...same...}                RUNPATH $ORIGIN/../lib: it is not
+#   app-rpath-blocked/{...same...}                   exe RPATH $ORIGIN/../lib, but libbar.so.1
+#                  has a RUNPATH (/nonexistent): that turns off every RPATH, the exe's too, for
+#                  libbar's own needs, so libfoo.so.1 is not found
 #   when more than one ARCH is built, also, with WRONG = libfoo.so.1 of another arch
 #   (amd64: the i386 one, wrong class; i386: the amd64 one, wrong class; arm64: the amd64
 #   one, same class, wrong machine):
 #   app-skip/{bin/use-foo,wrong/libfoo.so.1,lib/libfoo.so.1}  RUNPATH $ORIGIN/../wrong:$ORIGIN/../lib
 #   app-wrong/{bin/use-foo,wrong/libfoo.so.1}                 RUNPATH $ORIGIN/../wrong
+#   go-hello go-cgo go-cgo-b11   Go programs, built last by build-go.sh with the real
+#                  go1.27.3 (see there; GORIG_LOADER_SKIP_GO=1 leaves them out)
+# scenarios.json (README.md) says where each program is placed in which root.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -133,6 +139,10 @@ build_arch() {
   cp "$d/lib/libbar.so.1" "$d/app-rpath-indirect/lib/"
   app app-runpath-indirect use-bar.c --enable-new-dtags '$ORIGIN/../lib' lib
   cp "$d/lib/libbar.so.1" "$d/app-runpath-indirect/lib/"
+  app app-rpath-blocked use-bar.c --disable-new-dtags '$ORIGIN/../lib' lib
+  "${CC[@]}" "${O[@]}" "${B11[@]}" -shared -fPIC -Wl,-soname,libbar.so.1 "$here/libbar.c" \
+    -o "$d/app-rpath-blocked/lib/libbar.so.1" -L"$d/lib/v1" -l:libfoo.so.1 \
+    -Wl,--enable-new-dtags,-rpath,/nonexistent
   app app-skip use-foo.c --enable-new-dtags '$ORIGIN/../wrong:$ORIGIN/../lib' lib
   app app-wrong use-foo.c --enable-new-dtags '$ORIGIN/../wrong' wrong
   rm "$d/app-wrong/wrong/libfoo.so.1"   # filled in below with another arch's
@@ -152,4 +162,5 @@ for a in "${arches[@]}"; do
     rm -rf "$out/$a/app-skip" "$out/$a/app-wrong"
   fi
 done
+[ -n "${GORIG_LOADER_SKIP_GO:-}" ] || "$here/build-go.sh" "$out" "${arches[@]}"
 echo "build.sh: done" >&2
