@@ -135,6 +135,8 @@ where
     }
 
     let mut version_needs: Vec<VersionNeed> = Vec::new();
+    // Version index (vna_other) → (library, version), to name what each import needs.
+    let mut need_index: std::collections::HashMap<u16, (String, String)> = Default::default();
     if let Some(sections) = &sections
         && let Ok(Some((mut verneeds, link))) = sections.gnu_verneed(endian, data)
         && let Ok(strings) = sections.strings(endian, data, link)
@@ -149,6 +151,10 @@ where
             while let Ok(Some(vernaux)) = vernauxs.next() {
                 if let Ok(name) = vernaux.name(endian, strings) {
                     let name = String::from_utf8_lossy(name).into_owned();
+                    need_index.insert(
+                        vernaux.vna_other.get(endian).0,
+                        (file.clone(), name.clone()),
+                    );
                     if vernaux.vna_flags.get(endian).0 & elf::VER_FLG_WEAK.0 != 0 {
                         weak.push(name.clone());
                     }
@@ -188,6 +194,10 @@ where
         .as_ref()
         .and_then(|s| dynamic_symbol_imported(s, endian, data, b"getaddrinfo"))
         .unwrap_or(false);
+    let (versioned_imports, unversioned_exports) = sections
+        .as_ref()
+        .map(|s| symbol_versions(s, endian, data, &need_index, defines_versions))
+        .unwrap_or_default();
 
     let e_type = header.e_type(endian);
     let kind = if e_type == elf::ET_EXEC {
@@ -237,9 +247,60 @@ where
         version_needs,
         version_defs,
         defines_versions,
+        versioned_imports,
+        unversioned_exports,
         calls_getaddrinfo,
         go,
     })
+}
+
+/// The imports that need a symbol version, as `(library, version, symbol)`; and, for a
+/// library that defines no versions, the symbols it exports (what an unversioned
+/// provider can satisfy).
+#[allow(clippy::type_complexity)]
+fn symbol_versions<'data, Elf, R>(
+    sections: &object::read::elf::SectionTable<'data, Elf, R>,
+    endian: Elf::Endian,
+    data: R,
+    need_index: &std::collections::HashMap<u16, (String, String)>,
+    defines_versions: bool,
+) -> (Vec<(String, String, String)>, Vec<String>)
+where
+    Elf: FileHeader,
+    R: ReadRef<'data>,
+{
+    let Ok(symbols) = sections.symbols(endian, data, elf::SHT_DYNSYM) else {
+        return Default::default();
+    };
+    let strings: StringTable<'data, R> = symbols.strings();
+    let versym = sections.gnu_versym(endian, data).ok().flatten();
+    let mut imports = Vec::new();
+    let mut exports = Vec::new();
+    for (index, sym) in symbols.symbols().iter().enumerate() {
+        let Ok(name) = sym.name(endian, strings) else {
+            continue;
+        };
+        if name.is_empty() {
+            continue;
+        }
+        if sym.is_undefined(endian) {
+            let version = versym
+                .and_then(|(table, _)| table.get(index))
+                .map(|v| v.0.get(endian).0 & elf::VERSYM_VERSION);
+            if let Some(v) = version
+                && let Some((file, version)) = need_index.get(&v)
+            {
+                imports.push((
+                    file.clone(),
+                    version.clone(),
+                    String::from_utf8_lossy(name).into_owned(),
+                ));
+            }
+        } else if !defines_versions {
+            exports.push(String::from_utf8_lossy(name).into_owned());
+        }
+    }
+    (imports, exports)
 }
 
 /// Whether the dynamic symbol table imports `name` (undefined there).

@@ -105,6 +105,12 @@ pub struct BinaryFacts {
     /// It has a `.gnu.version_d` at all (an unversioned library has none).
     #[serde(skip)]
     pub defines_versions: bool,
+    /// Imports bound to a symbol version: `(library, version, symbol)`.
+    #[serde(skip)]
+    pub versioned_imports: Vec<(String, String, String)>,
+    /// For a library without version definitions: the symbols it exports.
+    #[serde(skip)]
+    pub unversioned_exports: Vec<String>,
     /// Imports `getaddrinfo`: names resolve through the C library (cgo's resolver).
     pub calls_getaddrinfo: bool,
     pub go: Option<GoBuildInfo>,

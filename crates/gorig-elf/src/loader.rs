@@ -745,8 +745,31 @@ fn check_versions(objects: &[Loaded], flavor: &Flavor, report: &mut LoadReport) 
             if !provider.facts.defines_versions {
                 // An unversioned library behind versioned needs: glibc warns "no version
                 // information available", and before 2.41 its assertion in check_match
-                // then stops the program.
+                // then stops the program; from 2.41 the symbols bind unversioned, so
+                // each must be there.
                 let strong = need.versions.iter().any(|v| !need.weak.contains(v));
+                let missing: Vec<String> = object
+                    .facts
+                    .versioned_imports
+                    .iter()
+                    .filter(|(file, _, symbol)| {
+                        *file == need.file
+                            && !provider.facts.unversioned_exports.contains(symbol)
+                    })
+                    .map(|(_, version, symbol)| format!("{symbol}, version {version}"))
+                    .collect();
+                if !missing.is_empty() {
+                    report.problems.push(Problem {
+                        blocker: true,
+                        check: "version",
+                        message: format!(
+                            "{} has no symbol versions and does not define what {by} needs from it (undefined symbol: {})",
+                            provider.place.path(),
+                            missing.join("; ")
+                        ),
+                    });
+                    continue;
+                }
                 let aborts = glibc.is_none_or(|v| v < (2, 41)) && strong;
                 report.problems.push(Problem {
                     blocker: aborts,

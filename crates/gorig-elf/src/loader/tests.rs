@@ -81,6 +81,8 @@ fn facts(class: u8, machine: u16, goarch: &str) -> BinaryFacts {
         version_needs: Vec::new(),
         version_defs: Vec::new(),
         defines_versions: true,
+        versioned_imports: Vec::new(),
+        unversioned_exports: Vec::new(),
         calls_getaddrinfo: false,
         go: None,
     }
@@ -447,6 +449,11 @@ fn every_needed_version_is_looked_up_in_the_providers_definitions() {
     let report = load(&p, &Place::Target("/usr/bin/app".into()), &newer, &tree);
     assert!(blockers(&report).is_empty());
     assert_eq!(report.problems.len(), 1);
+    // ... as long as it defines every symbol bound to it.
+    p.versioned_imports = vec![("libfoo.so.1".into(), "FOO_1".into(), "foo2".into())];
+    let report = load(&p, &Place::Target("/usr/bin/app".into()), &newer, &tree);
+    let b = blockers(&report);
+    assert!(b.len() == 1 && b[0].contains("undefined symbol: foo2, version FOO_1"), "{b:?}");
 }
 
 #[test]

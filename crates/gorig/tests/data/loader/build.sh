@@ -3,6 +3,11 @@
 #
 #   build.sh OUTDIR [ARCH ...]        (ARCH: amd64 i386 arm64; default all three)
 #
+# OUTDIR/.build-stamp records what the build came from (this directory's sources
+# and scripts, the compilers' and go's versions, the stamps of the roots and
+# sysroots linked against, the ARCHes); when it matches, nothing is rebuilt
+# (0.5 s). GORIG_LOADER_REBUILD=1 forces a build.
+#
 # Compilers (Debian bookworm packages; gcc-multilib cannot be installed next to
 # the cross compilers, so i386 uses the i686 cross compiler too):
 #   apt-get install --no-install-recommends gcc g++ \
@@ -62,6 +67,26 @@ cache="${GORIG_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gorig-test}"
 
 "$repo/scripts/fetch-test-roots" $(printf 'bookworm-%s trixie-%s ' "${arches[@]}" "${arches[@]}") >/dev/null
 "$repo/scripts/fetch-test-roots" --dev $(printf 'bullseye-%s ' "${arches[@]}") >/dev/null
+
+stamp_text() {
+  echo "arches: ${arches[*]} skip-go: ${GORIG_LOADER_SKIP_GO:-}"
+  (cd "$here" && sha256sum build.sh build-go.sh set-weak-verneed.py ./*.c ./*.cc ./*.go ./*.map)
+  local c
+  for c in gcc g++ i686-linux-gnu-gcc i686-linux-gnu-g++ aarch64-linux-gnu-gcc aarch64-linux-gnu-g++; do
+    command -v "$c" >/dev/null && echo "$c $("$c" -dumpfullversion) $(command -v "$c")"
+  done
+  [ -z "${GO:-}" ] || echo "GO=$GO $("$GO" version)"
+  cat "$cache/goroots/go1.27.3/go/VERSION" 2>/dev/null | head -n1 || true
+  for a in "${arches[@]}"; do
+    sha256sum "$cache/roots/bookworm-$a.stamp" "$cache/roots/trixie-$a.stamp" "$cache/sysroots/bullseye-$a.stamp"
+  done
+}
+stamp="$(stamp_text)"
+if [ -z "${GORIG_LOADER_REBUILD:-}" ] && [ -f "$out/.build-stamp" ] && [ "$(cat "$out/.build-stamp")" = "$stamp" ]; then
+  echo "build.sh: $out is up to date (.build-stamp)" >&2
+  exit 0
+fi
+rm -f "$out/.build-stamp"
 
 triplet() { case "$1" in amd64) echo x86_64-linux-gnu ;; i386) echo i386-linux-gnu ;; arm64) echo aarch64-linux-gnu ;; esac; }
 
@@ -163,4 +188,5 @@ for a in "${arches[@]}"; do
   fi
 done
 [ -n "${GORIG_LOADER_SKIP_GO:-}" ] || "$here/build-go.sh" "$out" "${arches[@]}"
+printf '%s\n' "$stamp" > "$out/.build-stamp"
 echo "build.sh: done" >&2

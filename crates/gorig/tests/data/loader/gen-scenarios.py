@@ -91,7 +91,9 @@ def per_root(a):
         [cp(f"{a}/lib/libbar.so.1", f"/usr/lib/{t}/libbar.so.1"), cp(v1, f"/usr/lib/{t}/libfoo.so.1")],
         f"libbar.so.1 and libfoo.so.1 in /usr/lib/{t}, no ldconfig: found")
     add("cache-format-old", prog("use-foo"), [cp(v1, "/usr/local/lib/libfoo.so.1"), {"ldconfig": ["-c", "old"]}],
-        "libfoo.so.1 in /usr/local/lib, cache written by ldconfig -c old (the libc5-era format): still read")
+        "libfoo.so.1 in /usr/local/lib, cache written by ldconfig -c old (the libc5-era format): read by "
+        "every loader, but bullseye's amd64/arm64 ldconfig writes it with string offsets 4 bytes off when the "
+        "entry count is odd (as here: 31), so nothing is found through it there (see cache-format-old-2libs)")
     add("cache-format-compat", prog("use-foo"),
         [cp(v1, "/usr/local/lib/libfoo.so.1"), {"ldconfig": ["-c", "compat"]}],
         "libfoo.so.1 in /usr/local/lib, cache written by ldconfig -c compat (old + new): read")

@@ -22,7 +22,8 @@ then exits 0; exit 1 on a failed step, 2 on bad usage.
 --list prints every id, one a line, in file order.
 
 The copy: `cp -al` (every file a hard link into the cached root, directories
-new), so it costs a few milliseconds and a little inode space. The cached root
+new), so it costs a few milliseconds and a little inode space; files from BUILT
+are hard-linked too when BUILT is on the same file system (else copied). The cached root
 must never be modified, so a step never writes into an existing file: it unlinks
 it first (copy, write, symlink, remove, merge_root), or replaces it with a private
 copy first (chmod). ldconfig writes ld.so.cache and var/cache/ldconfig/aux-cache
@@ -124,6 +125,20 @@ def built_path(built, src):
     return p
 
 
+def link_or_copy(src, dest):
+    """Hard-links a built file into the root (no data written: cheap to make and to
+    remove), or copies it when BUILT is on another file system. Steps never write
+    into files (chmod makes a private copy first), so BUILT stays as it was."""
+    if os.path.islink(src):
+        os.symlink(os.readlink(src), dest)
+        return dest
+    try:
+        os.link(src, dest)
+    except OSError:
+        shutil.copy2(src, dest)
+    return dest
+
+
 def privatize(path):
     """Replace a file that may be a hard link into the cached root by a copy."""
     if os.path.isfile(path) and not os.path.islink(path) and os.stat(path).st_nlink > 1:
@@ -166,9 +181,9 @@ def apply(step, out, arch, roots, built, result):
         make_parent(out, dest)
         clear(dest)
         if os.path.isdir(src) and not os.path.islink(src):
-            shutil.copytree(src, dest, symlinks=True)
+            shutil.copytree(src, dest, symlinks=True, copy_function=link_or_copy)
         else:
-            shutil.copy2(src, dest, follow_symlinks=False)
+            link_or_copy(src, dest)
     elif verb == "write":
         dest = inside(out, step["write"])
         make_parent(out, dest)

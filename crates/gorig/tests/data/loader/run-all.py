@@ -12,7 +12,7 @@ scenario order:
   + "skipped": REASON                  run-in-root.sh exit 3 (e.g. a setuid scenario
                                        when not root), or
   + "error": TEXT                      the scenario could not be set up or run
-  + "prepare_s", "run_s"               seconds each took
+  + "prepare_s", "run_s", "cleanup_s"  seconds each took
 SCRATCH/<n> is removed after its run unless --keep (then a test can give
 "path" and "root" to gorig inspect afterwards, and remove SCRATCH itself).
 A summary (count, wall time, sums) goes to stderr. Exit 0 unless something
@@ -28,6 +28,7 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no __pycache__ in the repo
 sys.path.insert(0, HERE)
 import prepare as prep  # noqa: E402
 
@@ -60,7 +61,9 @@ def one(n, scenario, roots, built, scratch, keep):
     r["prepare_s"] = round(t1 - t0, 4)
     r["run_s"] = round(t2 - t1, 4)
     if not keep:
-        shutil.rmtree(out, ignore_errors=True)
+        t3 = time.monotonic()
+        subprocess.run(["rm", "-rf", out])  # several times faster than shutil.rmtree here
+        r["cleanup_s"] = round(time.monotonic() - t3, 4)
     return r
 
 
@@ -87,7 +90,7 @@ def main():
     built = os.path.abspath(a.built)
     t0 = time.monotonic()
     errors = 0
-    sums = {"prepare_s": 0.0, "run_s": 0.0}
+    sums = {"prepare_s": 0.0, "run_s": 0.0, "cleanup_s": 0.0}
     with concurrent.futures.ThreadPoolExecutor(max(1, a.jobs)) as pool:
         futs = [pool.submit(one, n, s, a.roots, built, a.scratch, a.keep) for n, s in enumerate(items)]
         for f in futs:
@@ -98,7 +101,8 @@ def main():
             print(json.dumps(r), flush=True)
     wall = time.monotonic() - t0
     print(f"run-all.py: {len(items)} scenarios in {wall:.1f} s wall ({a.jobs} jobs); "
-          f"prepare {sums['prepare_s']:.1f} s, run {sums['run_s']:.1f} s summed; {errors} errors",
+          f"prepare {sums['prepare_s']:.1f} s, run {sums['run_s']:.1f} s, cleanup {sums['cleanup_s']:.1f} s "
+          f"summed; {errors} errors",
           file=sys.stderr)
     return 1 if errors else 0
 

@@ -51,7 +51,7 @@ root="$(cd "$1" && pwd)"; arch="$2"; prog="$3"; shift 3
 case "$prog" in /*) ;; *) echo "run-in-root.sh: PROGRAM must be an absolute path inside ROOT" >&2; exit 2 ;; esac
 [ -e "$root$prog" ] || [ -L "$root$prog" ] || { echo "run-in-root.sh: no $prog in $root" >&2; exit 2; }
 
-machine="$(uname -m)"
+machine="${HOSTTYPE:-$(uname -m)}"
 case "$arch:$machine" in
   amd64:x86_64|i386:x86_64|i386:i686|arm64:aarch64) qemu="" ;;
   arm64:*) qemu=qemu-aarch64-static; binfmt=qemu-aarch64 ;;
@@ -75,11 +75,11 @@ envs=(PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin)
 [ ${#extra_env[@]} -eq 0 ] || envs+=("${extra_env[@]}")
 
 ns=(unshare -m)
-[ "$(id -u)" = 0 ] || ns=(unshare -r -m)
+[ "$EUID" = 0 ] || ns=(unshare -r -m)
 
 userspec=()
 if [ -n "$user" ]; then
-  [ "$(id -u)" = 0 ] || { echo "run-in-root.sh: --user $user needs root (in unshare -r only root is mapped)" >&2; exit 3; }
+  [ "$EUID" = 0 ] || { echo "run-in-root.sh: --user $user needs root (in unshare -r only root is mapped)" >&2; exit 3; }
   if [ -u "$root$prog" ] || [ -g "$root$prog" ]; then
     if findmnt -n -o OPTIONS -T "$root$prog" 2>/dev/null | tr , '\n' | grep -qx nosuid; then
       echo "run-in-root.sh: $root$prog is on a nosuid mount: its setuid bit would be ignored" >&2; exit 3
@@ -89,10 +89,9 @@ if [ -n "$user" ]; then
   userspec=(--userspec="$user:$user")
 fi
 
-errf="$(mktemp)"
-outf="$(mktemp)"
-harnessf="$(mktemp)"
-trap 'rm -f "$errf" "$outf" "$harnessf"' EXIT
+tmpd="$(mktemp -d)"
+trap 'rm -rf "$tmpd"' EXIT
+errf="$tmpd/stderr" outf="$tmpd/stdout" harnessf="$tmpd/harness"
 set +e
 launcher=()
 [ -z "$qemu_host" ] || launcher=("/dev/${qemu_host##*/}")
@@ -121,6 +120,18 @@ if [ -s "$harnessf" ] || { [ "$status" = 125 ] && ! [ -s "$errf" ]; }; then
   exit 2
 fi
 if [ -n "$json" ]; then
+  # Plain printable ASCII (plus tab and newline), the usual case, is escaped here;
+  # anything else goes through python3 (UTF-8, invalid bytes replaced).
+  if ! LC_ALL=C grep -aq '[^ -~	]' "$outf" "$errf"; then
+    json_str() {
+      local v
+      v="$(cat "$1"; printf x)"; v="${v%x}"
+      v="${v//\\/\\\\}"; v="${v//\"/\\\"}"; v="${v//$'\t'/\\t}"; v="${v//$'\n'/\\n}"
+      printf '"%s"' "$v"
+    }
+    printf '{"exit": %d, "stdout": %s, "stderr": %s}\n' "$status" "$(json_str "$outf")" "$(json_str "$errf")"
+    exit 0
+  fi
   exec python3 -c '
 import json, sys
 def text(p):
