@@ -753,8 +753,7 @@ fn check_versions(objects: &[Loaded], flavor: &Flavor, report: &mut LoadReport) 
                     .versioned_imports
                     .iter()
                     .filter(|(file, _, symbol)| {
-                        *file == need.file
-                            && !provider.facts.unversioned_exports.contains(symbol)
+                        *file == need.file && !provider.facts.unversioned_exports.contains(symbol)
                     })
                     .map(|(_, version, symbol)| format!("{symbol}, version {version}"))
                     .collect();

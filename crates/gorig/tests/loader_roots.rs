@@ -125,7 +125,11 @@ fn inspect_agrees_with_the_loader_in_real_debian_roots() {
     for line in lines.lines().filter(|l| !l.trim().is_empty()) {
         let run: Value = serde_json::from_str(line).expect("a JSON line");
         let id = run["id"].as_str().expect("id").to_string();
-        assert!(run["error"].is_null(), "{id}: harness error {}", run["error"]);
+        assert!(
+            run["error"].is_null(),
+            "{id}: harness error {}",
+            run["error"]
+        );
         let scenario = by_id(&id);
         let reason = if !run["skipped"].is_null() {
             Some("not run here (needs real root and a suid mount)")
@@ -151,15 +155,25 @@ fn inspect_agrees_with_the_loader_in_real_debian_roots() {
             .env("NO_COLOR", "1")
             .output()
             .expect("gorig inspect");
-        let report: Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{id}: inspect --json: {e}\n{}", String::from_utf8_lossy(&out.stderr)));
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{id}: inspect --json: {e}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
         let verdict = &report["files"][0]["verdicts"][0];
         let outcome = verdict["outcome"].as_str().unwrap_or("");
         let reasons: Vec<String> = verdict["reasons"]
             .as_array()
             .into_iter()
             .flatten()
-            .map(|r| format!("[{}] {}", r["effect"].as_str().unwrap_or(""), r["message"].as_str().unwrap_or("")))
+            .map(|r| {
+                format!(
+                    "[{}] {}",
+                    r["effect"].as_str().unwrap_or(""),
+                    r["message"].as_str().unwrap_or("")
+                )
+            })
             .collect();
         let blockers = reasons
             .iter()
@@ -201,5 +215,8 @@ fn inspect_agrees_with_the_loader_in_real_debian_roots() {
         disagreements.len(),
         disagreements.join("\n")
     );
-    assert!(agree_runs >= 150 && agree_fails >= 100, "{agree_runs} / {agree_fails}");
+    assert!(
+        agree_runs >= 150 && agree_fails >= 100,
+        "{agree_runs} / {agree_fails}"
+    );
 }

@@ -453,7 +453,10 @@ fn every_needed_version_is_looked_up_in_the_providers_definitions() {
     p.versioned_imports = vec![("libfoo.so.1".into(), "FOO_1".into(), "foo2".into())];
     let report = load(&p, &Place::Target("/usr/bin/app".into()), &newer, &tree);
     let b = blockers(&report);
-    assert!(b.len() == 1 && b[0].contains("undefined symbol: foo2, version FOO_1"), "{b:?}");
+    assert!(
+        b.len() == 1 && b[0].contains("undefined symbol: foo2, version FOO_1"),
+        "{b:?}"
+    );
 }
 
 #[test]
