@@ -14,9 +14,12 @@ fuzz_target!(|data: &[u8]| {
     let platform = Platform { os: "linux", arch: GoArch::Amd64 };
     let mut requests = vec![VersionRequest::Latest];
     for release in index.releases().iter().take(8) {
-        requests.push(VersionRequest::Exact(release.version));
+        requests.push(VersionRequest::Exact(release.version.clone()));
         let (major, minor) = release.version.series();
-        requests.push(VersionRequest::Series { major, minor: Some(minor) });
+        requests.push(VersionRequest::Series {
+            major: major.clone(),
+            minor: Some(minor.clone()),
+        });
     }
     for request in &requests {
         for unstable in [false, true] {

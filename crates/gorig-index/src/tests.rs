@@ -208,3 +208,28 @@ proptest! {
         let _ = Index::parse(&bytes, "fuzz");
     }
 }
+
+#[test]
+fn a_release_is_listed_once_under_the_name_the_index_gives_it() {
+    let file = |name: &str| {
+        serde_json::json!({"filename": format!("{name}.linux-amd64.tar.gz"), "os": "linux", "arch": "amd64",
+            "version": name, "sha256": "a".repeat(64), "size": 1, "kind": "archive"})
+    };
+    let doc = serde_json::json!([
+        {"version": "go2", "stable": true, "files": [file("go2")]},
+        {"version": "go2.0", "stable": true, "files": [file("go2.0")]},
+        {"version": "go2.0.0", "stable": true, "files": [file("go2.0.0")]},
+        {"version": "go1.20", "stable": true, "files": [file("go1.20")]},
+        {"version": "1.19", "stable": true, "files": []},
+        {"version": "go1.22alpha1", "stable": false, "files": []},
+    ]);
+    let index = Index::parse(doc.to_string().as_bytes(), "test").expect("parses");
+    let names: Vec<&str> = index.releases().iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["go2", "go1.22alpha1", "go1.20"]);
+    // The archive is the one the index names for that entry.
+    let go2 = &index.releases()[0];
+    assert_eq!(
+        go2.archive_for(&AMD64).map(|f| f.filename.as_str()),
+        Some("go2.linux-amd64.tar.gz")
+    );
+}

@@ -641,6 +641,10 @@ fn no_space_left_is_a_clean_filesystem_error() {
     );
     assert!(stdout.contains("exit=6"), "{stdout}\n{stderr}");
     assert!(stderr.contains("No space left on device"), "{stderr}");
+    // A disk error, with the path and what is free: not a fault of the archive.
+    assert!(stderr.contains("while unpacking go1.22.5"), "{stderr}");
+    assert!(stderr.contains("free on that filesystem"), "{stderr}");
+    assert!(!stderr.contains("not an official Go archive"), "{stderr}");
     assert!(
         stderr.contains("hint: free space on the filesystem"),
         "{stderr}"
