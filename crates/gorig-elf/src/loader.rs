@@ -222,8 +222,9 @@ fn musl_arch(goarch: Option<&str>) -> Option<&'static str> {
     })
 }
 
-/// The library names musl's loader answers with itself.
-fn musl_reserved(name: &str) -> bool {
+/// The library names musl's loader answers with itself (`libc.so`, `libm.so`, ... as
+/// Debian's musl-gcc links them).
+pub(crate) fn musl_reserved(name: &str) -> bool {
     [
         "libc.so",
         "libdl.so",
@@ -828,7 +829,7 @@ pub fn version_numbers(name: &str) -> Vec<u64> {
 
 /// `path` with `.` and `..` taken lexically, for showing (lookups keep the path as the
 /// loader opens it: `..` after a link is resolved by the filesystem).
-fn lexical(path: &str) -> String {
+pub(crate) fn lexical(path: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
     for part in path.split('/') {
         match part {

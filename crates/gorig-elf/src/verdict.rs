@@ -104,21 +104,10 @@ pub struct Verdict {
     pub libraries: Vec<FoundLibrary>,
 }
 
-/// Libraries that are part of the C library itself. musl's loader answers the unversioned
-/// names (`libc.so`, `libm.so`, ... as Debian's musl-gcc links them) with itself.
+/// Libraries that are part of the C library itself (musl's loader answers its reserved
+/// names with itself).
 fn is_libc_part(name: &str) -> bool {
-    const MUSL_RESERVED: [&str; 9] = [
-        "libc.so",
-        "libdl.so",
-        "libpthread.so",
-        "librt.so",
-        "libm.so",
-        "libutil.so",
-        "libxnet.so",
-        "libresolv.so",
-        "libcrypt.so",
-    ];
-    if MUSL_RESERVED.contains(&name) {
+    if loader::musl_reserved(name) {
         return true;
     }
     [
@@ -135,8 +124,6 @@ fn is_libc_part(name: &str) -> bool {
     .contains(&name)
         || name.starts_with("ld-linux")
         || name.starts_with("ld64.so")
-        || name.starts_with("libc.musl-")
-        || name.starts_with("ld-musl-")
 }
 
 /// Whether `binary` runs on `target`; `place` is where the binary is (its `$ORIGIN`),

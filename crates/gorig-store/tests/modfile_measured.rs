@@ -5,32 +5,13 @@
 
 use gorig_store::pins::directives;
 
-/// modfile's messages about the two directives gorig reads.
-fn about_go_or_toolchain(message: &str) -> bool {
-    [
-        "go directive expects exactly one argument",
-        "toolchain directive expects exactly one argument",
-        "invalid go version",
-        "invalid toolchain version",
-        "repeated go statement",
-        "repeated toolchain statement",
-        "unknown block type: go",
-        "unknown block type: toolchain",
-        // A lexer error, which modfile reports with a column; gorig reports it for go
-        // and toolchain lines.
-        "mod files must use // comments (not /* */ comments)",
-    ]
-    .iter()
-    .any(|m| message.starts_with(m))
-}
-
 /// The first `FILE:LINE: message` about go/toolchain lines in a modfile error list.
 fn first_relevant(errors: &str, file: &str) -> Option<(usize, String)> {
     errors.lines().find_map(|line| {
         let rest = line.strip_prefix(file)?.strip_prefix(':')?;
         let (position, message) = rest.split_once(": ")?;
         let number = position.split(':').next()?;
-        if !about_go_or_toolchain(message) {
+        if !gorig_test::modfile_message_about_go_or_toolchain(message) {
             return None;
         }
         Some((number.parse().ok()?, message.to_string()))

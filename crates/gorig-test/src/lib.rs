@@ -27,3 +27,24 @@ pub use real::{real_archive, real_goroot, test_cache_dir};
 pub use server::{Fault, MockServer};
 pub use tarball::{Entry, tar_gz, tar_gz_level};
 pub use tls::TestPki;
+
+/// Whether a message of `x/mod/modfile`'s strict parse is about the `go` or `toolchain`
+/// line (the only ones gorig reads and refuses): the filter the tests that compare
+/// gorig with Go's own parser apply to Go's error lists.
+pub fn modfile_message_about_go_or_toolchain(message: &str) -> bool {
+    [
+        "go directive expects exactly one argument",
+        "toolchain directive expects exactly one argument",
+        "invalid go version",
+        "invalid toolchain version",
+        "repeated go statement",
+        "repeated toolchain statement",
+        "unknown block type: go",
+        "unknown block type: toolchain",
+        // A lexer error, which modfile reports with a column; gorig reports it for go
+        // and toolchain lines.
+        "mod files must use // comments (not /* */ comments)",
+    ]
+    .iter()
+    .any(|m| message.starts_with(m))
+}

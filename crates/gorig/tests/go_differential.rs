@@ -614,23 +614,6 @@ enum GorigSaid {
     Refused(String),
 }
 
-/// go/toolchain-line messages of modfile's strict parse (and its lexer's `/*` error).
-fn about_go_or_toolchain(message: &str) -> bool {
-    [
-        "go directive expects exactly one argument",
-        "toolchain directive expects exactly one argument",
-        "invalid go version",
-        "invalid toolchain version",
-        "repeated go statement",
-        "repeated toolchain statement",
-        "unknown block type: go",
-        "unknown block type: toolchain",
-        "mod files must use // comments",
-    ]
-    .iter()
-    .any(|m| message.starts_with(m))
-}
-
 /// The file Go reads for this directory and the first thing its strict parser refuses
 /// in the go and toolchain lines, if anything.
 fn go_syntax(
@@ -676,7 +659,7 @@ fn go_syntax(
     let refusal = stderr.lines().find_map(|line| {
         let (_, rest) = line.split_once(&format!(".{verb}:"))?;
         let (_, message) = rest.split_once(": ")?;
-        about_go_or_toolchain(message).then(|| line.to_string())
+        gorig_test::modfile_message_about_go_or_toolchain(message).then(|| line.to_string())
     });
     (Some(file), refusal)
 }

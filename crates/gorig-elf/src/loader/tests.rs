@@ -29,17 +29,7 @@ impl Tree {
 
 /// Paths as the loader opens them, with `..` taken lexically (the fake has no links).
 fn normal(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    format!("/{}", parts.join("/"))
+    lexical(path)
 }
 
 impl TargetFiles for Tree {
