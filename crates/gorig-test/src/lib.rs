@@ -28,6 +28,24 @@ pub use server::{Fault, MockServer};
 pub use tarball::{Entry, tar_gz, tar_gz_level};
 pub use tls::TestPki;
 
+/// The real `go` at `go`, offline and hermetic: nothing of the environment, its home,
+/// caches and GOPATH under `state`, no proxy, no go env file. Callers add GOTOOLCHAIN,
+/// GOFLAGS, CGO_ENABLED as their test needs.
+pub fn offline_go(go: &std::path::Path, state: &std::path::Path) -> std::process::Command {
+    let mut command = std::process::Command::new(go);
+    command
+        .env_clear()
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .env("HOME", state.join("gohome"))
+        .env("XDG_CONFIG_HOME", state.join("gohome/.config"))
+        .env("GOCACHE", state.join("gocache"))
+        .env("GOPATH", state.join("gopath"))
+        .env("GOMODCACHE", state.join("gopath/pkg/mod"))
+        .env("GOENV", "off")
+        .env("GOPROXY", "off");
+    command
+}
+
 /// Whether a message of `x/mod/modfile`'s strict parse is about the `go` or `toolchain`
 /// line (the only ones gorig reads and refuses): the filter the tests that compare
 /// gorig with Go's own parser apply to Go's error lists.

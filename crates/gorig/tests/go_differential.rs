@@ -47,21 +47,8 @@ fn go_bin() -> PathBuf {
 
 /// A hermetic environment for the real go command, offline.
 fn go_command(root: &Path, cwd: &Path) -> Command {
-    let mut command = Command::new(go_bin());
-    command
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("HOME", root.join("gohome"))
-        .env("XDG_CONFIG_HOME", root.join("gohome/.config"))
-        .env("GOPATH", root.join("gopath"))
-        .env("GOMODCACHE", root.join("gomodcache"))
-        .env("GOCACHE", root.join("gocache"))
-        .env("GOENV", "off")
-        .env("GOFLAGS", "")
-        .env("GOPROXY", "off")
-        .env("GONOSUMDB", "")
-        .env("PWD", cwd)
-        .current_dir(cwd);
+    let mut command = gorig_test::offline_go(&go_bin(), root);
+    command.env("GOFLAGS", "").env("PWD", cwd).current_dir(cwd);
     command
 }
 

@@ -38,15 +38,9 @@ fn run(cmd: &mut Command) {
 
 fn go_build(go: &Path, module: &Path, out: &Path, env: &[(&str, &str)], flags: &[&str]) {
     let cache = test_cache_dir();
-    let mut cmd = Command::new(go);
+    let mut cmd = gorig_test::offline_go(go, &cache);
     cmd.arg("build").args(flags).arg("-o").arg(out).arg(".");
     cmd.current_dir(module)
-        .env_clear()
-        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
-        .env("HOME", cache.join("gohome"))
-        .env("GOCACHE", cache.join("gocache"))
-        .env("GOPATH", cache.join("gopath"))
-        .env("GOPROXY", "off")
         .env("GOFLAGS", "-mod=mod")
         .env("GOTOOLCHAIN", "local")
         .env("CGO_ENABLED", "0");

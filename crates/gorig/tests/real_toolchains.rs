@@ -11,16 +11,10 @@ const BIN: &str = env!("CARGO_BIN_EXE_gorig");
 
 /// Runs `go` from `goroot` with a hermetic, offline Go environment.
 fn go(goroot: &Path, work: &Path, args: &[&str]) -> (bool, String) {
-    let out = Command::new(goroot.join("bin/go"))
+    let out = gorig_test::offline_go(&goroot.join("bin/go"), work)
         .args(args)
         .current_dir(work)
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("HOME", work)
-        .env("GOCACHE", work.join("gocache"))
-        .env("GOPATH", work.join("gopath"))
         .env("GOTOOLCHAIN", "local")
-        .env("GOPROXY", "off")
         .env("GOFLAGS", "-mod=mod")
         .env("CGO_ENABLED", "0")
         .output()
