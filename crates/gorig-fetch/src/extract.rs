@@ -19,7 +19,8 @@
 //! pool of writer threads fed through a bounded queue, so disk latency overlaps with
 //! decompression while memory stays bounded (at most `QUEUE_DEPTH` chunks in flight).
 
-use std::collections::HashSet;
+use std::ffi::OsString;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read};
 use std::os::unix::fs::{FileExt, OpenOptionsExt, PermissionsExt};
@@ -91,9 +92,8 @@ pub fn extract_tar<R: Read>(
         umask,
         seen: HashSet::new(),
         dirs: HashSet::new(),
-        symlink_paths: HashSet::new(),
         symlinks: Vec::new(),
-        links: std::collections::HashMap::new(),
+        links: HashMap::new(),
         stats: ExtractStats::default(),
         batch: Batch::default(),
         last: None,
@@ -152,10 +152,9 @@ struct State<'a> {
     umask: Option<u32>,
     seen: HashSet<PathBuf>,
     dirs: HashSet<PathBuf>,
-    symlink_paths: HashSet<PathBuf>,
     symlinks: Vec<(PathBuf, PathBuf)>,
     /// The archive's links so far, path → target, to resolve others through.
-    links: std::collections::HashMap<PathBuf, PathBuf>,
+    links: HashMap<PathBuf, PathBuf>,
     stats: ExtractStats,
     batch: Batch,
     /// The last entry read and where its header starts, to name what follows it.
@@ -214,7 +213,7 @@ impl State<'_> {
             return Err(ExtractError::refused(&name, "the name appears twice"));
         }
         for ancestor in rel.ancestors().skip(1) {
-            let what = if self.symlink_paths.contains(ancestor) {
+            let what = if self.links.contains_key(ancestor) {
                 "a symbolic link"
             } else if self.seen.contains(ancestor) && !self.dirs.contains(ancestor) {
                 "a file"
@@ -264,7 +263,6 @@ impl State<'_> {
             self.links.insert(rel.clone(), target.clone());
             resolve_in_tree(&rel, &target, &self.links)
                 .map_err(|why| ExtractError::refused(&name, why))?;
-            self.symlink_paths.insert(rel.clone());
             self.symlinks.push((rel, target));
         } else if kind.is_hard_link() {
             return Err(ExtractError::refused(
@@ -501,17 +499,14 @@ fn check_link_target(name: &str, rel: &Path, target: &str) -> Result<(), Extract
 fn resolve_in_tree(
     link: &Path,
     target: &Path,
-    links: &std::collections::HashMap<PathBuf, PathBuf>,
+    links: &HashMap<PathBuf, PathBuf>,
 ) -> Result<(), String> {
     const MAX_LINKS: usize = 40;
     // Nothing of the archive lies beneath one of its links, so the link's parent is a
     // real directory path.
     let mut at: PathBuf = link.parent().map(Path::to_path_buf).unwrap_or_default();
-    let mut pending: std::collections::VecDeque<std::ffi::OsString> =
-        std::collections::VecDeque::new();
-    let push_front = |pending: &mut std::collections::VecDeque<std::ffi::OsString>,
-                      path: &Path|
-     -> Result<(), String> {
+    let mut pending: VecDeque<OsString> = VecDeque::new();
+    let push_front = |pending: &mut VecDeque<OsString>, path: &Path| -> Result<(), String> {
         let mut parts = Vec::new();
         for component in path.components() {
             match component {

@@ -165,13 +165,6 @@ pub struct DirectiveLine {
     pub value: String,
 }
 
-/// The `go` and `toolchain` lines of a go.mod or go.work.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Directives {
-    pub go: Option<DirectiveLine>,
-    pub toolchain: Option<DirectiveLine>,
-}
-
 /// A go.mod or go.work line Go refuses: the line and Go's words for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DirectiveError {
@@ -206,12 +199,12 @@ const GO_LINE_HINT: &str = "a go line names a Go version: `go 1.22` or `go 1.22.
 const TOOLCHAIN_HINT: &str =
     "a toolchain line names a release: `toolchain go1.22.5`, or `toolchain default`";
 
-/// Reads the `go` and `toolchain` directives of a go.mod or go.work, refusing what
-/// `x/mod/modfile`'s strict parse refuses in them: a repeated directive, a directive
-/// with other than one argument or in a block, a go version that is not
-/// `1.N[.N][kindN]`, a toolchain that is not `go1...` or `default`. The values are those
-/// Go's selection reads ([`lookup`]).
-pub fn directives(text: &str) -> Result<Directives, DirectiveError> {
+/// Checks the `go` and `toolchain` directives of a go.mod or go.work as
+/// `x/mod/modfile`'s strict parse does, refusing a repeated directive, a directive with
+/// other than one argument or in a block, a go version that is not `1.N[.N][kindN]`, a
+/// toolchain that is not `go1...` or `default`. (The values selection uses are Go's
+/// [`lookup`]s, not these.)
+pub fn directives(text: &str) -> Result<(), DirectiveError> {
     let mut seen_go: Option<usize> = None;
     let mut seen_toolchain: Option<usize> = None;
     let mut block: Option<String> = None;
@@ -262,10 +255,7 @@ pub fn directives(text: &str) -> Result<Directives, DirectiveError> {
             check(verb, &words[1..], number, &mut seen_go, &mut seen_toolchain)?;
         }
     }
-    Ok(Directives {
-        go: lookup(text, "go"),
-        toolchain: lookup(text, "toolchain"),
-    })
+    Ok(())
 }
 
 fn check(
@@ -612,20 +602,11 @@ pub fn find_pin(dir: &Path, lookup: &Lookup) -> Result<Option<Pin>, PinError> {
 
 /// The first go.work strictly above `dir`, not crossing into `goroot` from below.
 fn workspace_above(dir: &Path, goroot: Option<&Path>) -> Option<PathBuf> {
-    let mut above = dir.parent();
-    let mut below = dir;
-    while let Some(up) = above {
-        if goroot.is_some_and(|g| g == up) && below != up {
-            return None;
-        }
-        let work = up.join("go.work");
-        if is_file(&work) {
-            return Some(work);
-        }
-        below = up;
-        above = up.parent();
-    }
-    None
+    dir.ancestors()
+        .skip(1)
+        .take_while(|up| goroot != Some(*up))
+        .map(|up| up.join("go.work"))
+        .find(|work| is_file(work))
 }
 
 /// The rest of the walk once go.work files no longer count (above GOROOT).
