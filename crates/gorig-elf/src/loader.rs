@@ -443,7 +443,16 @@ pub fn load(
             .read("/etc/ld.so.cache", 64 << 20)
             .and_then(|bytes| parse_ld_so_cache(&bytes))
     };
-    let plat = platform(goarch);
+    let search = Search {
+        lib: &lib,
+        platform: platform(goarch),
+        defaults: &defaults,
+        cache: cache.as_deref(),
+        id,
+        goarch,
+        musl,
+        files,
+    };
     let mut objects: Vec<Loaded> = vec![Loaded {
         names: Vec::new(),
         place: place.clone(),
@@ -480,19 +489,7 @@ pub fn load(
             if objects.iter().any(|o| o.names.contains(&name)) {
                 continue;
             }
-            match find(
-                &name,
-                index,
-                &objects,
-                &lib,
-                plat,
-                &defaults,
-                cache.as_deref(),
-                id,
-                goarch,
-                musl,
-                files,
-            ) {
+            match search.find(&name, index, &objects) {
                 Found::Yes(facts, place, found_by, entry) => {
                     let mut names = vec![name.clone()];
                     if let Some(soname) = &facts.soname
@@ -605,107 +602,120 @@ fn try_candidate(place: &Place, id: Identity, files: &dyn TargetFiles) -> Candid
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn find(
-    name: &str,
-    index: usize,
-    objects: &[Loaded],
-    lib: &str,
-    plat: Option<&str>,
-    defaults: &[String],
-    cache: Option<&[CacheEntry]>,
+/// What one program's library search depends on, the same for every library it loads.
+struct Search<'a> {
+    /// What `$LIB` expands to.
+    lib: &'a str,
+    platform: Option<&'a str>,
+    /// The built-in directories (or musl's list).
+    defaults: &'a [String],
+    cache: Option<&'a [CacheEntry]>,
     id: Identity,
-    goarch: Option<&str>,
+    goarch: Option<&'a str>,
     musl: bool,
-    files: &dyn TargetFiles,
-) -> Found {
-    let object = &objects[index];
-    let origin = |o: &Loaded| o.place.dir();
-    let mut other_class = false;
-    let mut attempt = |place: Place, found_by: FoundBy, entry: Option<String>| -> Option<Found> {
-        match try_candidate(&place, id, files) {
-            Candidate::Fits(facts) => Some(Found::Yes(facts, place, found_by, entry)),
-            Candidate::Skip { other_class: other } => {
-                other_class |= other;
-                None
-            }
-            Candidate::Fatal(why) => Some(Found::Fatal(place, why)),
-        }
-    };
-    if name.contains('/') {
-        let place = match expand(name, &origin(object), lib, plat) {
-            Some(place) => place,
-            None => return Found::No { other_class },
-        };
-        // A relative path is relative to the process's directory, unknown here; read
-        // from the root.
-        let place = if place.path().starts_with('/') {
-            place
-        } else {
-            place.with_path(format!("/{}", place.path()))
-        };
-        return attempt(place, FoundBy::Path, None).unwrap_or(Found::No { other_class });
+    files: &'a dyn TargetFiles,
+}
+
+impl Search<'_> {
+    fn expand(&self, entry: &str, origin: &Place) -> Option<Place> {
+        expand(entry, origin, self.lib, self.platform)
     }
-    let in_dir =
-        |dir: &Place| dir.with_path(format!("{}/{name}", dir.path().trim_end_matches('/')));
-    // DT_RPATH of the object and of every object up the chain that loaded it, only when
-    // the object has no DT_RUNPATH (musl reads either the same way, up the chain too).
-    if musl || object.facts.runpath.is_empty() {
-        let mut at = Some(index);
-        while let Some(i) = at {
-            let o = &objects[i];
-            let entries = if musl && !o.facts.runpath.is_empty() {
-                &o.facts.runpath
-            } else {
-                &o.facts.rpath
+
+    /// Looks for `name`, needed by `objects[index]`, in the loader's order.
+    fn find(&self, name: &str, index: usize, objects: &[Loaded]) -> Found {
+        let object = &objects[index];
+        let origin = |o: &Loaded| o.place.dir();
+        let mut other_class = false;
+        let mut attempt =
+            |place: Place, found_by: FoundBy, entry: Option<String>| -> Option<Found> {
+                match try_candidate(&place, self.id, self.files) {
+                    Candidate::Fits(facts) => Some(Found::Yes(facts, place, found_by, entry)),
+                    Candidate::Skip { other_class: other } => {
+                        other_class |= other;
+                        None
+                    }
+                    Candidate::Fatal(why) => Some(Found::Fatal(place, why)),
+                }
             };
-            for entry in entries {
-                if let Some(dir) = expand(entry, &origin(o), lib, plat)
-                    && let Some(found) = attempt(in_dir(&dir), FoundBy::Rpath, Some(entry.clone()))
+        if name.contains('/') {
+            let place = match self.expand(name, &origin(object)) {
+                Some(place) => place,
+                None => return Found::No { other_class },
+            };
+            // A relative path is relative to the process's directory, unknown here; read
+            // from the root.
+            let place = if place.path().starts_with('/') {
+                place
+            } else {
+                place.with_path(format!("/{}", place.path()))
+            };
+            return attempt(place, FoundBy::Path, None).unwrap_or(Found::No { other_class });
+        }
+        let in_dir =
+            |dir: &Place| dir.with_path(format!("{}/{name}", dir.path().trim_end_matches('/')));
+        // DT_RPATH of the object and of every object up the chain that loaded it, only
+        // when the object has no DT_RUNPATH (musl reads either the same way, up the chain
+        // too).
+        if self.musl || object.facts.runpath.is_empty() {
+            let mut at = Some(index);
+            while let Some(i) = at {
+                let o = &objects[i];
+                let entries = if self.musl && !o.facts.runpath.is_empty() {
+                    &o.facts.runpath
+                } else {
+                    &o.facts.rpath
+                };
+                for entry in entries {
+                    if let Some(dir) = self.expand(entry, &origin(o))
+                        && let Some(found) =
+                            attempt(in_dir(&dir), FoundBy::Rpath, Some(entry.clone()))
+                    {
+                        return found;
+                    }
+                }
+                at = o.loader;
+            }
+        }
+        if !self.musl {
+            for entry in &object.facts.runpath {
+                if let Some(dir) = self.expand(entry, &origin(object))
+                    && let Some(found) =
+                        attempt(in_dir(&dir), FoundBy::Runpath, Some(entry.clone()))
                 {
                     return found;
                 }
             }
-            at = o.loader;
-        }
-    }
-    if !musl {
-        for entry in &object.facts.runpath {
-            if let Some(dir) = expand(entry, &origin(object), lib, plat)
-                && let Some(found) = attempt(in_dir(&dir), FoundBy::Runpath, Some(entry.clone()))
+            if !object.facts.nodeflib
+                && let Some(cache) = self.cache
             {
-                return found;
-            }
-        }
-        if !object.facts.nodeflib
-            && let Some(cache) = cache
-        {
-            // The first entry of this name that fits the program (hwcaps entries are for
-            // CPUs that have them; the plain entry is what every CPU can load).
-            if let Some(entry) = cache
-                .iter()
-                .find(|e| e.name == name && e.hwcap == 0 && cache_flags_match(e.flags, id, goarch))
-                && let Some(found) =
+                // The first entry of this name that fits the program (hwcaps entries are
+                // for CPUs that have them; the plain entry is what every CPU can load).
+                if let Some(entry) = cache.iter().find(|e| {
+                    e.name == name
+                        && e.hwcap == 0
+                        && cache_flags_match(e.flags, self.id, self.goarch)
+                }) && let Some(found) =
                     attempt(Place::Target(entry.path.clone()), FoundBy::LdSoCache, None)
-            {
+                {
+                    return found;
+                }
+            }
+            if object.facts.nodeflib {
+                return Found::No { other_class };
+            }
+        }
+        let found_by = if self.musl {
+            FoundBy::MuslPath
+        } else {
+            FoundBy::DefaultPath
+        };
+        for dir in self.defaults {
+            if let Some(found) = attempt(in_dir(&Place::Target(dir.clone())), found_by, None) {
                 return found;
             }
         }
+        Found::No { other_class }
     }
-    if object.facts.nodeflib && !musl {
-        return Found::No { other_class };
-    }
-    let found_by = if musl {
-        FoundBy::MuslPath
-    } else {
-        FoundBy::DefaultPath
-    };
-    for dir in defaults {
-        if let Some(found) = attempt(in_dir(&Place::Target(dir.clone())), found_by, None) {
-            return found;
-        }
-    }
-    Found::No { other_class }
 }
 
 /// musl's search list: `/etc/ld-musl-ARCH.path` (entries separated by newlines or

@@ -37,6 +37,11 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// Whether `library` is part of the release's base system (on any architecture).
+    pub fn ships(&self, library: &str) -> bool {
+        self.libraries.iter().any(|(lib, _, _)| *lib == library)
+    }
+
     /// The highest version with `prefix` (`GLIBCXX`) that `library` defines on `goarch`,
     /// `Some(None)` when the library is in the base but defines none (Alpine's
     /// libstdc++), `None` when the profile does not know the library.
@@ -52,11 +57,7 @@ impl Profile {
             .filter(|(lib, arch, _)| *lib == library && (*arch == "*" || *arch == goarch))
             .collect();
         if lines.is_empty() {
-            return if self.libraries.iter().any(|(lib, _, _)| *lib == library) {
-                Some(None)
-            } else {
-                None
-            };
+            return self.ships(library).then_some(None);
         }
         Some(
             lines

@@ -291,15 +291,8 @@ pub fn verdict(binary: &BinaryFacts, place: Option<&Place>, target: &Target) -> 
         let extra: Vec<&String> = binary.needed.iter().filter(|n| !is_libc_part(n)).collect();
         let mut outside_base: Vec<&str> = Vec::new();
         for library in extra {
-            let known = target
-                .profile
-                .and_then(|p| p.library_version(library, &arch, ""))
-                .is_some();
-            if !known || binary.libc == LibcKind::Musl && target.profile.is_none() {
+            let Some(profile) = target.profile.filter(|p| p.ships(library)) else {
                 outside_base.push(library);
-                continue;
-            }
-            let Some(profile) = target.profile else {
                 continue;
             };
             // Versions are judged on glibc only: musl's loader does not check them.

@@ -19,8 +19,8 @@
 //! pool of writer threads fed through a bounded queue, so disk latency overlaps with
 //! decompression while memory stays bounded (at most `QUEUE_DEPTH` chunks in flight).
 
-use std::ffi::OsString;
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read};
 use std::os::unix::fs::{FileExt, OpenOptionsExt, PermissionsExt};

@@ -31,6 +31,8 @@ struct NamedTarget {
 struct RootFiles<'a> {
     root: &'a HostRoot,
     read: std::cell::RefCell<std::collections::HashMap<Place, Loaded>>,
+    /// Whole small files (`/etc/ld.so.cache`, musl's path file), read once.
+    bytes: std::cell::RefCell<std::collections::HashMap<String, Option<std::rc::Rc<Vec<u8>>>>>,
 }
 
 /// What reading a library gave, kept for the next binary.
@@ -46,6 +48,7 @@ impl<'a> RootFiles<'a> {
         RootFiles {
             root,
             read: Default::default(),
+            bytes: Default::default(),
         }
     }
 
@@ -77,11 +80,20 @@ impl TargetFiles for RootFiles<'_> {
     }
 
     fn read(&self, path: &str, limit: usize) -> Option<Vec<u8>> {
-        let real = self.root.resolve(path).ok()?;
-        let file = std::fs::File::open(real).ok()?;
-        let mut bytes = Vec::new();
-        file.take(limit as u64).read_to_end(&mut bytes).ok()?;
-        Some(bytes)
+        let known = self.bytes.borrow().get(path).cloned();
+        let bytes = known.unwrap_or_else(|| {
+            let read = (|| {
+                let file = std::fs::File::open(self.root.resolve(path).ok()?).ok()?;
+                let mut bytes = Vec::new();
+                file.take(limit as u64).read_to_end(&mut bytes).ok()?;
+                Some(std::rc::Rc::new(bytes))
+            })();
+            self.bytes
+                .borrow_mut()
+                .insert(path.to_string(), read.clone());
+            read
+        })?;
+        Some(bytes[..bytes.len().min(limit)].to_vec())
     }
 
     fn elf(&self, place: &Place) -> Probe {
