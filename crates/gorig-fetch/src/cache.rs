@@ -71,12 +71,10 @@ impl DownloadCache {
             Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
             _ => {}
         }
-        fs::rename(partial, self.path_of(filename))?;
-        let tmp = self
-            .dir
-            .join(format!(".{filename}.sha256.{}", std::process::id()));
-        fs::write(&tmp, format!("{sha256}  {filename}\n"))?;
-        fs::rename(&tmp, digest)
+        partial_file_synced(partial)?;
+        gorig_fs::rename(partial, &self.path_of(filename)).map_err(io::Error::other)?;
+        gorig_fs::write_atomic(&digest, format!("{sha256}  {filename}\n").as_bytes())
+            .map_err(io::Error::other)
     }
 
     /// The detached signature stored beside a cached archive, if any.
@@ -93,11 +91,12 @@ impl DownloadCache {
     pub fn store_signature(&self, filename: &str, armored: &[u8]) -> io::Result<()> {
         fs::create_dir_all(&self.dir)?;
         let path = self.dir.join(format!("{filename}.asc"));
-        let partial = self
-            .dir
-            .join(format!(".{filename}.asc.{}.part", std::process::id()));
-        fs::write(&partial, armored)?;
-        fs::rename(&partial, path)
+        gorig_fs::write_atomic(&path, armored).map_err(io::Error::other)
+    }
+
+    /// Drops a cached signature that failed verification, so the next run fetches it.
+    pub fn remove_signature(&self, filename: &str) {
+        let _ = gorig_fs::remove_file(&self.dir.join(format!("{filename}.asc")));
     }
 
     /// Drops `filename` from the cache (it failed verification).
@@ -128,6 +127,11 @@ impl DownloadCache {
             }
         }
     }
+}
+
+/// Puts a finished partial download on disk before it is renamed into the cache.
+fn partial_file_synced(partial: &Path) -> io::Result<()> {
+    fs::File::open(partial)?.sync_all()
 }
 
 /// Cached copies of release indexes, one file per list of sources.
@@ -161,16 +165,17 @@ impl IndexCache {
         let path = self.path(key);
         let modified = fs::metadata(&path).and_then(|m| m.modified()).ok()?;
         let bytes = fs::read(&path).ok()?;
-        let age = now.duration_since(modified).unwrap_or_default();
+        // A file dated in the future (a clock that was wrong when it was written, or a
+        // copied tree) has no known age: it counts as old, never as fresh until the
+        // clock catches up.
+        let age = now.duration_since(modified).unwrap_or(Duration::MAX);
         Some(CachedIndex { bytes, age })
     }
 
     /// Replaces the cached index for `key` atomically.
     pub fn write(&self, key: &str, bytes: &[u8]) -> io::Result<()> {
         fs::create_dir_all(&self.dir)?;
-        let tmp = self.dir.join(format!(".{key}.{}.tmp", std::process::id()));
-        fs::write(&tmp, bytes)?;
-        fs::rename(&tmp, self.path(key))
+        gorig_fs::write_atomic(&self.path(key), bytes).map_err(io::Error::other)
     }
 }
 
@@ -184,8 +189,8 @@ mod tests {
         let cache = DownloadCache::new(dir.path().join("downloads"));
         let digest = "ab".repeat(32);
         assert_eq!(cache.lookup("go.tar.gz", &digest), None);
-        let (partial, _file) = cache.begin("go.tar.gz")?;
-        fs::write(&partial, b"bytes")?;
+        let (partial, mut file) = cache.begin("go.tar.gz")?;
+        io::Write::write_all(&mut file, b"bytes")?;
         assert_eq!(cache.lookup("go.tar.gz", &digest), None);
         cache.commit(&partial, "go.tar.gz", &digest)?;
         assert_eq!(
@@ -208,6 +213,13 @@ mod tests {
         let read = cache.read("k", later).expect("cached");
         assert_eq!(read.bytes, b"[]");
         assert!(read.age >= Duration::from_secs(7100));
+        let earlier = SystemTime::now() - Duration::from_secs(7200);
+        let future = cache.read("k", earlier).expect("cached");
+        assert_eq!(
+            future.age,
+            Duration::MAX,
+            "a file from the future is not fresh"
+        );
         Ok(())
     }
 }

@@ -744,4 +744,6 @@ fn writer_loop(
 }
 
 #[cfg(test)]
+// Tests build fixture trees directly; what they write is not user state.
+#[allow(clippy::disallowed_methods)]
 mod tests;

@@ -55,6 +55,8 @@ pub fn restrict_writes_to(dir: &Path) -> Sandbox {
 }
 
 #[cfg(test)]
+// Tests build fixture trees directly; what they write is not user state.
+#[allow(clippy::disallowed_methods)]
 mod tests {
     use super::*;
 

@@ -1,6 +1,10 @@
 //! The streaming install pass against real bytes on loopback and on disk: mirror order and
 //! fallback, checksum refusal, the download cache, offline use, and index loading.
 
+// Tests build fixture trees and read their own environment directly; what they write
+// is not user state, so gorig_fs and the settings registry are not needed here.
+#![allow(clippy::disallowed_methods)]
+
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
@@ -396,7 +400,7 @@ fn the_index_cache_is_used_while_fresh_and_when_offline_or_down() {
         &client,
         &sources,
         &cache,
-        policy(60, false, now),
+        policy(60, false, SystemTime::now()),
         &Log::default(),
     )
     .expect("fresh");
@@ -405,6 +409,27 @@ fn the_index_cache_is_used_while_fresh_and_when_offline_or_down() {
         IndexOrigin::Cache { stale: false, .. }
     ));
     assert_eq!(server.requests().len(), 1, "a fresh cache needs no request");
+
+    // A cache file dated in the future (a clock that was wrong when it was written) is
+    // not fresh: its age is unknown, never negative.
+    for entry in std::fs::read_dir(tmp.path()).expect("list").flatten() {
+        std::fs::File::options()
+            .write(true)
+            .open(entry.path())
+            .and_then(|f| f.set_modified(now + Duration::from_secs(86_400 * 365)))
+            .expect("date the cache in the future");
+    }
+    let future = load_index(
+        &client,
+        &sources,
+        &cache,
+        policy(60, false, SystemTime::now()),
+        &Log::default(),
+    )
+    .expect("future-dated");
+    assert!(matches!(future.origin, IndexOrigin::Network(_)));
+    assert_eq!(server.requests().len(), 2, "the future-dated cache was refetched");
+    let now = SystemTime::now();
 
     let later = now + Duration::from_secs(3600);
     let refreshed = load_index(

@@ -328,6 +328,8 @@ pub fn detect_arch(
 }
 
 #[cfg(test)]
+// Tests build fixture trees directly; what they write is not user state.
+#[allow(clippy::disallowed_methods)]
 mod tests {
     use super::*;
 

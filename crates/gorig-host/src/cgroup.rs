@@ -262,6 +262,8 @@ fn tightest(root: &HostRoot, chain: &[PathBuf], name: &str, unlimited: u64) -> O
 }
 
 #[cfg(test)]
+// Tests build fixture trees directly; what they write is not user state.
+#[allow(clippy::disallowed_methods)]
 mod tests {
     use super::*;
     use crate::mounts::parse_mountinfo;

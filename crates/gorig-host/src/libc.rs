@@ -333,6 +333,8 @@ fn musl_version_from_apk(root: &HostRoot) -> Option<String> {
 }
 
 #[cfg(test)]
+// Tests build fixture trees directly; what they write is not user state.
+#[allow(clippy::disallowed_methods)]
 mod tests {
     use super::*;
 

@@ -16,49 +16,38 @@
 //! `versions/`. So a process killed at any point leaves the previous state usable, and
 //! whatever it left in `staging/` is swept by the next run that can take its lock.
 
-mod lock;
 pub mod pins;
 mod system;
 
-pub use lock::{Lock, LockHolder};
-pub use system::{LinkState, SystemLink, relative_path, write_managed_file};
+pub use gorig_fs::{Lock, LockHolder};
+pub use system::{LinkState, SystemLink, relative_path};
 
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use gorig_fs::{FsError, remove_tree};
 use gorig_version::GoVersion;
 
 /// What went wrong in the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("could not {action} {}: {source}", path.display())]
-    Io {
-        action: &'static str,
-        path: PathBuf,
-        #[source]
-        source: io::Error,
-    },
+    #[error(transparent)]
+    Fs(#[from] FsError),
     #[error("{0} is not installed")]
     NotInstalled(GoVersion),
-    #[error("{} is a real directory, not a link gorig manages", path.display())]
-    RealDirectory { path: PathBuf },
 }
 
 impl StoreError {
     pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: io::Error) -> Self {
-        StoreError::Io {
-            action,
-            path: path.into(),
-            source,
-        }
+        StoreError::Fs(FsError::io(action, path, source))
     }
 
     /// The I/O error kind behind this error, if it is one.
     pub fn io_kind(&self) -> Option<io::ErrorKind> {
         match self {
-            StoreError::Io { source, .. } => Some(source.kind()),
-            _ => None,
+            StoreError::Fs(e) => e.io_kind(),
+            StoreError::NotInstalled(_) => None,
         }
     }
 }
@@ -116,7 +105,7 @@ impl Store {
     /// process holds it, with what is known about that process.
     pub fn lock(&self, on_wait: &mut dyn FnMut(&LockHolder)) -> Result<Lock, StoreError> {
         self.ensure()?;
-        Lock::acquire(&self.home.join("lock"), on_wait)
+        Ok(Lock::acquire(&self.home.join("lock"), on_wait)?)
     }
 
     /// Takes the lock that owns the install of `version`.
@@ -126,7 +115,7 @@ impl Store {
         on_wait: &mut dyn FnMut(&LockHolder),
     ) -> Result<Lock, StoreError> {
         self.ensure()?;
-        Lock::acquire(&self.version_lock_path(version), on_wait)
+        Ok(Lock::acquire(&self.version_lock_path(version), on_wait)?)
     }
 
     fn version_lock_path(&self, version: &GoVersion) -> PathBuf {
@@ -182,36 +171,43 @@ impl Store {
         Ok(dir)
     }
 
-    /// Publishes a verified staging directory as `version` with one rename.
+    /// Puts everything unpacked into `staging` on disk, before any lock is taken: only a
+    /// sealed tree can be published, so a power cut never leaves a listed version whose
+    /// files are empty.
+    pub fn seal(&self, staging: &Path) -> Result<Sealed, StoreError> {
+        gorig_fs::sync_tree(staging)?;
+        Ok(Sealed {
+            path: staging.to_path_buf(),
+        })
+    }
+
+    /// Publishes a sealed staging directory as `version`. A version already there is
+    /// swapped with it in one step (`RENAME_EXCHANGE`), so the version, and the default
+    /// when it is that version, resolves at every instant of a reinstall; the old tree is
+    /// then removed. Returns whether an installed tree was replaced.
     pub fn publish(
         &self,
         version: &GoVersion,
-        staging: &Path,
+        sealed: Sealed,
         _held: &Lock,
-    ) -> Result<PathBuf, StoreError> {
+    ) -> Result<bool, StoreError> {
         let target = self.version_dir(version);
-        if target.exists() {
-            // Left by a removal that was interrupted before its rename, or a stray
-            // directory: move it out of the way rather than merge into it.
+        let staging = sealed.path;
+        if fs::symlink_metadata(&target).is_err() {
+            gorig_fs::rename_noreplace(&staging, &target)?;
+            return Ok(false);
+        }
+        if gorig_fs::exchange(&staging, &target)? {
+            // `staging` now holds the old tree; the caller still holds its version lock,
+            // so no sweep races this removal, and a kill here leaves it to the next sweep.
+            remove_tree(&staging)?;
+        } else {
+            // A filesystem that cannot swap: the old tree leaves by one rename and the new
+            // one arrives by another, under the store lock.
             self.discard(&target)?;
+            gorig_fs::rename_noreplace(&staging, &target)?;
         }
-        let renamed = rustix::fs::renameat_with(
-            rustix::fs::CWD,
-            staging,
-            rustix::fs::CWD,
-            &target,
-            rustix::fs::RenameFlags::NOREPLACE,
-        );
-        match renamed {
-            Ok(()) => {}
-            // Some filesystems (older NFS, some FUSE) lack RENAME_NOREPLACE; the target was
-            // cleared above and the store lock is held, so a plain rename is as safe.
-            Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {
-                fs::rename(staging, &target).map_err(|e| StoreError::io("publish", &target, e))?;
-            }
-            Err(e) => return Err(StoreError::io("publish", &target, io::Error::from(e))),
-        }
-        Ok(target)
+        Ok(true)
     }
 
     /// Makes `version` the default with one atomic replacement of the `current` link and
@@ -224,20 +220,16 @@ impl Store {
         if let Ok(old) = fs::read_link(self.current_link())
             && old != target
         {
-            replace_symlink(&old, &self.previous_link())?;
+            gorig_fs::replace_symlink(&old, &self.previous_link())?;
         }
-        replace_symlink(&target, &self.current_link())
+        Ok(gorig_fs::replace_symlink(&target, &self.current_link())?)
     }
 
     /// Removes the default (no toolchain is on PATH afterwards).
     pub fn clear_default(&self, _held: &Lock) -> Result<(), StoreError> {
-        let link = self.current_link();
-        match fs::remove_file(&link) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => {
-                Err(StoreError::io("remove", &link, e))
-            }
-            _ => Ok(()),
-        }
+        gorig_fs::remove_file(&self.current_link())?;
+        gorig_fs::sync_dir(&self.home)?;
+        Ok(())
     }
 
     /// Removes an installed version. It leaves `versions/` with one rename, so it is never
@@ -259,8 +251,8 @@ impl Store {
             .unwrap_or_default();
         let trash = staging.join(format!(".trash-{name}-{}", std::process::id()));
         remove_tree(&trash)?;
-        fs::rename(dir, &trash).map_err(|e| StoreError::io("remove", dir, e))?;
-        remove_tree(&trash)
+        gorig_fs::rename(dir, &trash)?;
+        Ok(remove_tree(&trash)?)
     }
 
     /// Removes what interrupted runs left: staging directories whose install lock nobody
@@ -290,9 +282,9 @@ impl Store {
             drop(guard);
             removed.push(name);
         }
+        // Links and files a killed writer left half-made beside `current`.
         for entry in fs::read_dir(&self.home).into_iter().flatten().flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with(".link-") {
+            if gorig_fs::is_temporary_name(&entry.file_name()) {
                 let _ = fs::remove_file(entry.path());
             }
         }
@@ -300,58 +292,13 @@ impl Store {
     }
 }
 
-/// Points `link` at `target` atomically: a new link is made beside it and renamed over it.
-/// Refuses to replace a real directory.
-pub fn replace_symlink(target: &Path, link: &Path) -> Result<(), StoreError> {
-    let parent = link.parent().unwrap_or(Path::new("."));
-    let name = link
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = parent.join(format!(".link-{name}-{}", std::process::id()));
-    let _ = fs::remove_file(&tmp);
-    std::os::unix::fs::symlink(target, &tmp).map_err(|e| StoreError::io("create", &tmp, e))?;
-    if let Ok(meta) = fs::symlink_metadata(link)
-        && meta.is_dir()
-    {
-        let _ = fs::remove_file(&tmp);
-        return Err(StoreError::RealDirectory {
-            path: link.to_path_buf(),
-        });
-    }
-    fs::rename(&tmp, link).map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        StoreError::io("replace", link, e)
-    })
-}
-
-/// Removes a directory tree if it exists, making read-only directories writable first.
-fn remove_tree(dir: &Path) -> Result<(), StoreError> {
-    match fs::remove_dir_all(dir) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
-            make_writable(dir);
-            fs::remove_dir_all(dir).map_err(|e| StoreError::io("remove", dir, e))
-        }
-        Err(e) => Err(StoreError::io("remove", dir, e)),
-    }
-}
-
-fn make_writable(dir: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let Ok(meta) = fs::symlink_metadata(dir) else {
-        return;
-    };
-    if !meta.is_dir() {
-        return;
-    }
-    let mode = meta.permissions().mode();
-    let _ = fs::set_permissions(dir, fs::Permissions::from_mode(mode | 0o700));
-    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
-        make_writable(&entry.path());
-    }
+/// A staging directory whose contents are on disk; see [`Store::seal`].
+#[derive(Debug)]
+pub struct Sealed {
+    path: PathBuf,
 }
 
 #[cfg(test)]
+// Tests build fixture trees directly; what they write is not user state.
+#[allow(clippy::disallowed_methods)]
 mod tests;

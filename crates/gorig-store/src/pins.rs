@@ -792,4 +792,6 @@ pub fn choose(pin: Option<&Pin>, installed: &[GoVersion], default: Option<GoVers
 }
 
 #[cfg(test)]
+// Tests build fixture trees directly; what they write is not user state.
+#[allow(clippy::disallowed_methods)]
 mod tests;

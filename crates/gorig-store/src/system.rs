@@ -1,12 +1,13 @@
-//! System mode: the `/usr/local/go` link that points at a version in the system store, and
-//! files gorig writes outside its store (such as `/etc/profile.d/gorig.sh`), which are
-//! replaced atomically and backed up when someone else wrote them.
+//! System mode: the `/usr/local/go` link that points at a version in the system store.
+//! (Files written outside the store, such as `/etc/profile.d/gorig.sh`, are
+//! `gorig_fs::write_managed`'s.)
 
 use std::fs;
-use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use crate::{StoreError, replace_symlink};
+use gorig_fs::{FsError, replace_symlink};
+
+use crate::StoreError;
 
 /// What is at the system link's place now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,13 +68,13 @@ impl SystemLink {
         match self.state() {
             LinkState::RealDir | LinkState::Other => match adopt_to {
                 None => {
-                    return Err(StoreError::RealDirectory {
+                    return Err(FsError::RealDirectory {
                         path: self.link.clone(),
-                    });
+                    }
+                    .into());
                 }
                 Some(aside) => {
-                    fs::rename(&self.link, aside)
-                        .map_err(|e| StoreError::io("move aside", &self.link, e))?;
+                    gorig_fs::rename_noreplace(&self.link, aside)?;
                     adopted = Some(aside.to_path_buf());
                 }
             },
@@ -118,57 +119,9 @@ pub fn relative_path(from: &Path, to: &Path) -> PathBuf {
     out
 }
 
-/// Writes `content` to `path` atomically. A file there that does not start with
-/// `marker` (so gorig did not write it) is first copied to `<path>.gorig-backup-<stamp>`;
-/// returns that backup's path. Unchanged content is not rewritten.
-pub fn write_managed_file(
-    path: &Path,
-    content: &str,
-    marker: &str,
-    stamp: &str,
-) -> Result<Option<PathBuf>, StoreError> {
-    let mut backup = None;
-    match fs::read_to_string(path) {
-        Ok(existing) if existing == content => return Ok(None),
-        Ok(existing) if !existing.starts_with(marker) => {
-            let aside = path.with_file_name(format!(
-                "{}.gorig-backup-{stamp}",
-                path.file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default()
-            ));
-            fs::copy(path, &aside).map_err(|e| StoreError::io("back up", path, e))?;
-            backup = Some(aside);
-        }
-        Ok(_) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) if e.kind() == io::ErrorKind::InvalidData => {
-            return Err(StoreError::io("read", path, e));
-        }
-        Err(e) => return Err(StoreError::io("read", path, e)),
-    }
-    let parent = path.parent().unwrap_or(Path::new("/"));
-    fs::create_dir_all(parent).map_err(|e| StoreError::io("create", parent, e))?;
-    let tmp = parent.join(format!(
-        ".{}.gorig-{}",
-        path.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        std::process::id()
-    ));
-    fs::write(&tmp, content).map_err(|e| StoreError::io("write", &tmp, e))?;
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = fs::set_permissions(&tmp, fs::Permissions::from_mode(0o644));
-    }
-    fs::rename(&tmp, path).map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        StoreError::io("write", path, e)
-    })?;
-    Ok(backup)
-}
-
 #[cfg(test)]
+// Tests build fixture trees directly; what they write is not user state.
+#[allow(clippy::disallowed_methods)]
 mod tests {
     use super::*;
 
@@ -208,7 +161,7 @@ mod tests {
         let link = SystemLink::new(&hand_made);
         assert!(matches!(
             link.point_to(&version, None),
-            Err(StoreError::RealDirectory { .. })
+            Err(StoreError::Fs(FsError::RealDirectory { .. }))
         ));
         assert_eq!(link.state(), LinkState::RealDir);
         let aside = link.adoption_path("20260101T000000");
@@ -223,36 +176,6 @@ mod tests {
             LinkState::Symlink(PathBuf::from("lib/gorig/versions/go1.22.5"))
         );
         assert!(hand_made.join("bin").is_dir(), "the link resolves");
-        Ok(())
-    }
-
-    #[test]
-    fn foreign_files_are_backed_up_before_they_are_replaced() -> Result<(), StoreError> {
-        let dir = tempfile::tempdir().map_err(|e| StoreError::io("tmp", "/tmp", e))?;
-        let path = dir.path().join("profile.d/gorig.sh");
-        assert_eq!(
-            write_managed_file(&path, "# gorig\nA\n", "# gorig", "s1")?,
-            None
-        );
-        assert_eq!(
-            write_managed_file(&path, "# gorig\nB\n", "# gorig", "s2")?,
-            None
-        );
-        assert_eq!(
-            fs::read_to_string(&path).ok().as_deref(),
-            Some("# gorig\nB\n")
-        );
-        fs::write(&path, "user's own\n").map_err(|e| StoreError::io("w", &path, e))?;
-        let backup = write_managed_file(&path, "# gorig\nC\n", "# gorig", "s3")?
-            .expect("a foreign file is backed up");
-        assert_eq!(
-            fs::read_to_string(backup).ok().as_deref(),
-            Some("user's own\n")
-        );
-        assert_eq!(
-            fs::read_to_string(&path).ok().as_deref(),
-            Some("# gorig\nC\n")
-        );
         Ok(())
     }
 }

@@ -23,8 +23,9 @@ fn install(store: &Store, version: &str) {
     let staging = store.begin_staging(&version, &vlock).expect("staging");
     fs::create_dir_all(staging.join("bin")).expect("bin");
     fs::write(staging.join("bin/go"), version.to_string()).expect("go");
+    let sealed = store.seal(&staging).expect("seal");
     let lock = store.lock(&mut no_wait).expect("lock");
-    store.publish(&version, &staging, &lock).expect("publish");
+    store.publish(&version, sealed, &lock).expect("publish");
 }
 
 #[test]
@@ -134,4 +135,32 @@ fn publish_replaces_a_stray_directory_instead_of_merging() {
     install(&store, "go1.22.5");
     assert!(!stray.join("junk").exists());
     assert!(stray.join("bin/go").is_file());
+}
+
+#[test]
+fn a_reinstall_swaps_the_new_tree_in_while_the_default_keeps_resolving() {
+    let (_dir, store) = store();
+    install(&store, "go1.22.5");
+    let version = v("go1.22.5");
+    {
+        let lock = store.lock(&mut no_wait).expect("lock");
+        store.set_default(&version, &lock).expect("default");
+    }
+    let vlock = store.lock_version(&version, &mut no_wait).expect("vlock");
+    let staging = store.begin_staging(&version, &vlock).expect("staging");
+    fs::create_dir_all(staging.join("bin")).expect("bin");
+    fs::write(staging.join("bin/go"), "new").expect("go");
+    fs::write(staging.join("NEW"), "").expect("marker");
+    let sealed = store.seal(&staging).expect("seal");
+    let lock = store.lock(&mut no_wait).expect("lock");
+    assert!(
+        store.publish(&version, sealed, &lock).expect("publish"),
+        "it replaced a tree"
+    );
+    assert_eq!(
+        fs::read_to_string(store.current_link().join("bin/go")).expect("the default resolves"),
+        "new"
+    );
+    assert!(!staging.exists(), "the old tree is gone");
+    assert_eq!(store.default_version(), Some(version));
 }

@@ -3,6 +3,10 @@
 //! (`tests/data/modfile_parse_measured.txt`): gorig's directive check must refuse
 //! exactly the texts modfile refuses for those lines, with the same line and words.
 
+// Tests build fixture trees and read their own environment directly; what they write
+// is not user state, so gorig_fs and the settings registry are not needed here.
+#![allow(clippy::disallowed_methods)]
+
 use gorig_store::pins::directives;
 
 /// The first `FILE:LINE: message` about go/toolchain lines in a modfile error list.

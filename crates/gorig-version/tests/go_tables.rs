@@ -2,6 +2,10 @@
 //! of go1.27.3, copied into `tests/data` with their licence) run against this crate:
 //! every row must give Go's answer.
 
+// Tests build fixture trees and read their own environment directly; what they write
+// is not user state, so gorig_fs and the settings registry are not needed here.
+#![allow(clippy::disallowed_methods)]
+
 use std::cmp::Ordering;
 
 use gorig_version::{GoVersion, compare_gover};

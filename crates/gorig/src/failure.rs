@@ -218,12 +218,12 @@ impl From<IndexError> for Failure {
 impl From<StoreError> for Failure {
     fn from(error: StoreError) -> Failure {
         let (exit, hints) = match &error {
-            StoreError::Io { path, .. } => (
+            StoreError::Fs(gorig_fs::FsError::Io { path, .. }) => (
                 Exit::Filesystem,
                 filesystem_hints(error.io_kind(), &path.display().to_string()),
             ),
             StoreError::NotInstalled(v) => (Exit::NotFound, vec![format!("gorig install {v}")]),
-            StoreError::RealDirectory { path } => (
+            StoreError::Fs(gorig_fs::FsError::RealDirectory { path }) => (
                 Exit::Refused,
                 vec![format!(
                     "gorig never deletes it; `gorig install --system --adopt VERSION` moves it aside to {}.adopted-<time>",

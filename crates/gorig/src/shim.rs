@@ -226,7 +226,7 @@ pub fn ensure_shims(home: &Path) -> Result<PathBuf, Failure> {
         if std::fs::read_link(&link).is_ok_and(|target| target == exe) {
             continue;
         }
-        gorig_store::replace_symlink(&exe, &link)?;
+        gorig_fs::replace_symlink(&exe, &link).map_err(gorig_store::StoreError::from)?;
     }
     Ok(dir)
 }

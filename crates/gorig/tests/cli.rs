@@ -2,6 +2,10 @@
 //! on disk serving small synthetic toolchains: what users run, what they see, what is left
 //! on disk, and the exit codes.
 
+// Tests build fixture trees and read their own environment directly; what they write
+// is not user state, so gorig_fs and the settings registry are not needed here.
+#![allow(clippy::disallowed_methods)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -3,6 +3,10 @@
 //! kill; eight installs of one version at once; a read-only store and a store gorig may
 //! not write.
 
+// Tests build fixture trees and read their own environment directly; what they write
+// is not user state, so gorig_fs and the settings registry are not needed here.
+#![allow(clippy::disallowed_methods)]
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;

@@ -2,6 +2,9 @@
 //! its human and JSON output, `--fix`, selection flags, exit codes, and the live host
 //! compared with what this test reads itself.
 
+// Tests build fixture trees and read their own environment directly; what they write
+// is not user state, so gorig_fs and the settings registry are not needed here.
+#![allow(clippy::disallowed_methods)]
 #![allow(clippy::unwrap_used)] // a test that cannot read its own fixtures should stop there
 
 use std::path::Path;

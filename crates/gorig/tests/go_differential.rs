@@ -21,6 +21,10 @@
 //! - `newest-installed-meets-go-line`: a go line newer than the default is met by the
 //!   newest installed toolchain before its first release is downloaded.
 
+// Tests build fixture trees and read their own environment directly; what they write
+// is not user state, so gorig_fs and the settings registry are not needed here.
+#![allow(clippy::disallowed_methods)]
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -3,6 +3,10 @@
 //! gorig must still refuse it, naming the entry, with nothing published, nothing left
 //! in staging and nothing written outside the store.
 
+// Tests build fixture trees and read their own environment directly; what they write
+// is not user state, so gorig_fs and the settings registry are not needed here.
+#![allow(clippy::disallowed_methods)]
+
 use gorig_test::{Entry, MirrorDir, TestContext, tar_gz};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gorig");

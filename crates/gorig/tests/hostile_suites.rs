@@ -12,6 +12,10 @@
 //! finds harmless may install (gorig is stricter: it refuses hard links, for one); when
 //! they do, no link in the installed tree may resolve outside it.
 
+// Tests build fixture trees and read their own environment directly; what they write
+// is not user state, so gorig_fs and the settings registry are not needed here.
+#![allow(clippy::disallowed_methods)]
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;

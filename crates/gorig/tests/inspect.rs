@@ -5,6 +5,9 @@
 //! are judged against readelf and `go version -m`; verdicts against distro profiles,
 //! the doctor's host trees and this host.
 
+// Tests build fixture trees and read their own environment directly; what they write
+// is not user state, so gorig_fs and the settings registry are not needed here.
+#![allow(clippy::disallowed_methods)]
 #![allow(clippy::unwrap_used)] // a test that cannot build its programs should stop there
 
 mod hosts;

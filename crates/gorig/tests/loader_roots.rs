@@ -13,6 +13,10 @@
 //! (LD_LIBRARY_PATH at run time, the CPU's glibc-hwcaps directories, a setuid program
 //! started by another user).
 
+// Tests build fixture trees and read their own environment directly; what they write
+// is not user state, so gorig_fs and the settings registry are not needed here.
+#![allow(clippy::disallowed_methods)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

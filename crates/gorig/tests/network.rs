@@ -2,6 +2,10 @@
 //! CA, mutual TLS, and authenticating proxies (CONNECT and plain), all on loopback with
 //! certificates and servers made in the test.
 
+// Tests build fixture trees and read their own environment directly; what they write
+// is not user state, so gorig_fs and the settings registry are not needed here.
+#![allow(clippy::disallowed_methods)]
+
 use gorig_test::{MirrorDir, MockServer, Output, ProxyServer, TestContext, TestPki};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gorig");

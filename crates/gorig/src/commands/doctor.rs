@@ -446,16 +446,16 @@ fn apply_fixes(
         let mut backup = None;
         let mut written = false;
         if yes && merged.changed {
-            if let Some(old) = &existing {
-                let stamp = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_secs())
-                    .unwrap_or(0);
-                let path = PathBuf::from(format!("{}.gorig-backup-{stamp}", real.display()));
-                std::fs::write(&path, old).map_err(|e| write_failure(&path, e))?;
-                backup = Some(path);
-            }
-            write_atomically(&real, &merged.content)?;
+            let wrote = gorig_fs::write_managed(
+                &real,
+                merged.content.as_bytes(),
+                &gorig_fs::Managed::default(),
+            )
+            .map_err(|e| match e {
+                gorig_fs::FsError::Io { path, source, .. } => write_failure(&path, source),
+                other => Failure::new(Exit::Filesystem, other),
+            })?;
+            backup = wrote.backup;
             written = true;
             wrote_sysctl |= file.path == fix::SYSCTL_FILE;
         }
@@ -542,22 +542,4 @@ fn write_failure(path: &Path, error: std::io::Error) -> Failure {
     Failure::new(exit, error)
         .context(format!("could not write {}", path.display()))
         .hint(hint)
-}
-
-fn write_atomically(path: &Path, content: &str) -> Result<(), Failure> {
-    let dir = path.parent().unwrap_or(Path::new("/"));
-    std::fs::create_dir_all(dir).map_err(|e| write_failure(dir, e))?;
-    let temp = dir.join(format!(
-        ".{}.gorig-tmp",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("file")
-    ));
-    std::fs::write(&temp, content).map_err(|e| write_failure(&temp, e))?;
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(&temp, std::fs::Permissions::from_mode(0o644));
-    }
-    std::fs::rename(&temp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&temp);
-        write_failure(path, e)
-    })
 }

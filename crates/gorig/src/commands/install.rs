@@ -12,7 +12,7 @@ use gorig_fetch::{
 };
 use gorig_host::Platform;
 use gorig_index::{Artifact, IndexError, archive_filename};
-use gorig_store::{SystemLink, write_managed_file};
+use gorig_store::{StoreError, SystemLink};
 use gorig_version::{GoVersion, VersionRequest};
 use serde_json::json;
 
@@ -185,11 +185,9 @@ fn install_one(
             return Err(Failure::from(e).context(format!("could not install {version}")));
         }
     };
+    let sealed = app.store.seal(&staging)?;
     let lock = app.lock_store()?;
-    if args.force && app.store.is_installed(&version) {
-        app.store.remove(&version, &lock)?;
-    }
-    app.store.publish(&version, &staging, &lock)?;
+    app.store.publish(&version, sealed, &lock)?;
     drop(version_lock);
     Ok(Outcome::Installed {
         version,
@@ -441,12 +439,16 @@ pub fn link_system(app: &App, version: &GoVersion, adopt: bool) -> Result<(), Fa
             moved.display()
         ));
     }
-    let backup = write_managed_file(
+    let backup = gorig_fs::write_managed(
         &system.profile,
-        &profile_script(&PathBuf::from("/usr/local/go/bin")),
-        MANAGED_MARKER,
-        &stamp,
-    )?;
+        profile_script(&PathBuf::from("/usr/local/go/bin")).as_bytes(),
+        &gorig_fs::Managed {
+            marker: Some(MANAGED_MARKER),
+            ..gorig_fs::Managed::default()
+        },
+    )
+    .map_err(StoreError::from)?
+    .backup;
     if let Some(backup) = backup {
         app.printer.warn(format!(
             "{} was not written by gorig; kept a copy in {}",
@@ -472,12 +474,9 @@ pub fn link_system(app: &App, version: &GoVersion, adopt: bool) -> Result<(), Fa
     Ok(())
 }
 
-/// `20261122T031500`, in UTC, for names of files moved aside.
+/// `20261122T031500Z`, in UTC, for names of files moved aside.
 pub fn timestamp() -> String {
-    gorig_fetch::signature::format_time(gorig_fetch::signature::now_secs())
-        .chars()
-        .filter(|c| c.is_ascii_digit() || *c == 'T')
-        .collect()
+    gorig_fs::utc_stamp(std::time::SystemTime::now())
 }
 
 /// Tells the user how to get the default toolchain on PATH when it is not yet.

@@ -81,18 +81,10 @@ pub fn refresh(app: &App, url: Option<&str>) -> Result<(Keyring, usize), FetchEr
         .to_armored()
         .map_err(|e| FetchError::KeyRefresh(e.to_string()))?;
     let path = refreshed_path(app);
-    write_atomically(&path, armored.as_bytes())
+    gorig_fs::write_atomic(&path, armored.as_bytes())
         .map_err(|e| FetchError::KeyRefresh(format!("could not store {}: {e}", path.display())))?;
     let ring = assemble(Some(fetched), user).map_err(|f| FetchError::KeyRefresh(f.summary()))?;
     Ok((ring, kept))
-}
-
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(std::path::Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let partial = dir.join(format!(".release-keys.{}.part", std::process::id()));
-    std::fs::write(&partial, bytes)?;
-    std::fs::rename(&partial, path)
 }
 
 /// The verifier `install` uses: refreshes once when a signature names an unknown subkey

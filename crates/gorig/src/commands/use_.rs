@@ -49,7 +49,8 @@ pub fn run(app: &App, args: &UseArgs) -> Result<(), Failure> {
 }
 
 /// `gorig use --local VERSION`: writes `./.go-version` (keeping a different old one as
-/// `.go-version~`), so this directory and those below it use VERSION.
+/// `.go-version.gorig-backup-<UTC stamp>`), so this directory and those below it use
+/// VERSION.
 fn pin_here(app: &App, args: &UseArgs) -> Result<(), Failure> {
     let request = parse_request(&args.version)?;
     let text = request.to_string();
@@ -57,30 +58,34 @@ fn pin_here(app: &App, args: &UseArgs) -> Result<(), Failure> {
     let file = std::env::current_dir()
         .map_err(|e| Failure::new(Exit::Filesystem, e))?
         .join(".go-version");
-    let io = |e: std::io::Error| {
-        Failure::new(Exit::Filesystem, e).context(format!("could not write {}", file.display()))
+    let same = std::fs::read_to_string(&file).is_ok_and(|old| old.trim() == text);
+    let backup = if same {
+        None
+    } else {
+        gorig_fs::write_managed(
+            &file,
+            format!("{text}\n").as_bytes(),
+            &gorig_fs::Managed::default(),
+        )
+        .map_err(|e| Failure::from(gorig_store::StoreError::from(e)))?
+        .backup
     };
-    match std::fs::read_to_string(&file) {
-        Ok(old) if old.trim() == text => {}
-        Ok(_) => {
-            let mut backup = file.clone().into_os_string();
-            backup.push("~");
-            std::fs::copy(&file, &backup).map_err(io)?;
-            std::fs::write(&file, format!("{text}\n")).map_err(io)?;
-        }
-        Err(_) => std::fs::write(&file, format!("{text}\n")).map_err(io)?,
-    }
     let installed = select_installed(&request, &app.store.installed()?).ok();
     if app.printer.json {
         app.printer.json_line(&json!({
             "schema_version": 1,
             "pinned": text,
             "file": file,
+            "backup": backup,
             "installed": installed,
         }));
     } else {
         app.printer
             .info(format!("pinned {text} in {}", file.display()));
+        if let Some(backup) = &backup {
+            app.printer
+                .info(format!("kept the old one as {}", backup.display()));
+        }
         if installed.is_none() {
             app.printer
                 .warn(format!("{text} is not installed: gorig install {text}"));

@@ -8,7 +8,7 @@ use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
-use crate::StoreError;
+use crate::FsError;
 
 /// A held lock; released on drop.
 #[derive(Debug)]
@@ -25,18 +25,18 @@ pub struct LockHolder {
 }
 
 impl Lock {
-    fn open(path: &Path) -> Result<File, StoreError> {
+    fn open(path: &Path) -> Result<File, FsError> {
         OpenOptions::new()
             .read(true)
             .write(true)
             .create(true)
             .truncate(false)
             .open(path)
-            .map_err(|e| StoreError::io("open the lock", path, e))
+            .map_err(|e| FsError::io("open the lock", path, e))
     }
 
     /// Blocks until the lock at `path` is held; calls `on_wait` once before blocking.
-    pub fn acquire(path: &Path, on_wait: &mut dyn FnMut(&LockHolder)) -> Result<Lock, StoreError> {
+    pub fn acquire(path: &Path, on_wait: &mut dyn FnMut(&LockHolder)) -> Result<Lock, FsError> {
         let mut file = Self::open(path)?;
         match file.try_lock() {
             Ok(()) => {}
@@ -47,9 +47,9 @@ impl Lock {
                     path: path.to_path_buf(),
                     pid: text.trim().parse().ok(),
                 });
-                file.lock().map_err(|e| StoreError::io("lock", path, e))?;
+                file.lock().map_err(|e| FsError::io("lock", path, e))?;
             }
-            Err(TryLockError::Error(e)) => return Err(StoreError::io("lock", path, e)),
+            Err(TryLockError::Error(e)) => return Err(FsError::io("lock", path, e)),
         }
         let lock = Lock {
             file,
@@ -60,7 +60,7 @@ impl Lock {
     }
 
     /// Takes the lock at `path` if it is free.
-    pub fn try_acquire(path: &Path) -> Result<Option<Lock>, StoreError> {
+    pub fn try_acquire(path: &Path) -> Result<Option<Lock>, FsError> {
         let file = Self::open(path)?;
         match file.try_lock() {
             Ok(()) => Ok(Some(Lock {
@@ -68,7 +68,7 @@ impl Lock {
                 path: path.to_path_buf(),
             })),
             Err(TryLockError::WouldBlock) => Ok(None),
-            Err(TryLockError::Error(e)) => Err(StoreError::io("lock", path, e)),
+            Err(TryLockError::Error(e)) => Err(FsError::io("lock", path, e)),
         }
     }
 
