@@ -398,6 +398,7 @@ impl Fetcher<'_> {
             low_speed: LowSpeed::new(self.options.persistence),
         };
         let failure = Arc::clone(&source.failure);
+        let continuation = signature.and_then(|(check, _)| check.sha256_continuation());
         // A reader thread takes the bytes off the network, hashes them and copies them to
         // the cache, while this thread inflates and unpacks: the hash and the copy stay
         // off the critical path, which is inflate.
@@ -409,6 +410,9 @@ impl Fetcher<'_> {
             // The OpenPGP check gets its own copy of every chunk on its own thread, so it
             // hashes while the archive inflates instead of after it.
             let (signature_sender, verifier) = match signature {
+                // A SHA-256 signature continues the archive's own digest (below): no
+                // second pass over the bytes.
+                Some((_, _)) if continuation.is_some() => (None, None),
                 Some((check, _)) => {
                     let (tx, rx) = sync_channel::<Vec<u8>>(READ_AHEAD);
                     let signature_buffers = &signature_buffers;
@@ -541,6 +545,14 @@ impl Fetcher<'_> {
                 },
             });
         }
+        let signed = match (&continuation, signature) {
+            (Some(suffix), Some((check, _))) => {
+                let mut digest = source.digest.clone();
+                digest.update(suffix);
+                Some(Ok(check.verify_sha256(digest.finish().as_ref())))
+            }
+            _ => signed,
+        };
         let signature = match (signed, signature) {
             (Some(Ok(Ok(evidence))), _) => Some(evidence),
             (Some(Ok(Err(source))), Some((_, url))) => {

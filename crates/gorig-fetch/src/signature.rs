@@ -21,10 +21,11 @@ use std::fmt;
 use std::io::{self, Read};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use digest::DynDigest;
 use pgp::composed::{Deserializable, DetachedSignature, SignedPublicKey, SignedPublicSubKey};
 use pgp::crypto::hash::HashAlgorithm;
-use pgp::packet::{PublicKey, Signature, SignatureType};
-use pgp::types::{KeyDetails, Tag, Timestamp};
+use pgp::packet::{PublicKey, Signature, SignatureType, SignatureVersion};
+use pgp::types::{KeyDetails, KeyVersion, Tag, Timestamp, VerifyingKey};
 
 /// The primary fingerprint of Google's Linux packages signing key, which signs Go releases.
 pub const GO_SIGNING_KEY_FINGERPRINT: &str = "EB4C1BFD4F042F6DDDCCEC917721F63BD38B4796";
@@ -519,6 +520,104 @@ impl SignatureCheck<'_> {
     /// Checks the signature over bytes already in memory.
     pub fn verify_bytes(&self, data: &[u8]) -> Result<SignatureEvidence, SignatureError> {
         self.verify(io::Cursor::new(data))
+    }
+
+    /// For a version 4 binary signature over SHA-256 (every Go release signature), the
+    /// bytes OpenPGP hashes after the data: the hashed part of the signature packet and
+    /// its trailer (RFC 4880 5.2.4). A caller that already computes the data's SHA-256
+    /// continues a copy of that state with these bytes and hands the digest to
+    /// [`SignatureCheck::verify_sha256`], so the archive is hashed once, not twice.
+    /// `None` for any other kind of signature: check it with [`SignatureCheck::verify`].
+    pub fn sha256_continuation(&self) -> Option<Vec<u8>> {
+        let signature = &self.signature.signature;
+        let config = signature.config()?;
+        let key_version = match self.signer.subkey {
+            Some(sub) => sub.version(),
+            None => self.signer.primary.version(),
+        };
+        let plain = signature.version() == SignatureVersion::V4
+            && key_version == KeyVersion::V4
+            && config.hash_alg == HashAlgorithm::Sha256
+            && signature.typ() == Some(SignatureType::Binary);
+        if !plain {
+            return None;
+        }
+        let mut collector: Box<dyn DynDigest + Send> = Box::new(Collected::default());
+        let len = config.hash_signature_data(&mut collector).ok()?;
+        let mut bytes = collector.finalize().into_vec();
+        bytes.extend(config.trailer(len).ok()?);
+        Some(bytes)
+    }
+
+    /// Checks the signature given SHA-256(data ‖ [`SignatureCheck::sha256_continuation`]).
+    pub fn verify_sha256(&self, digest: &[u8]) -> Result<SignatureEvidence, SignatureError> {
+        let signer = self.signer;
+        let (fingerprint, key_id) = match signer.subkey {
+            Some(sub) => (fingerprint_hex(sub), key_id_hex(sub)),
+            None => (fingerprint_hex(signer.primary), key_id_hex(signer.primary)),
+        };
+        let bad = |detail: String| SignatureError::Bad {
+            key: fingerprint.clone(),
+            detail,
+        };
+        let signature = &self.signature.signature;
+        let (Some(left), Some(bytes)) = (signature.signed_hash_value(), signature.signature())
+        else {
+            return Err(bad("the signature packet has no signature".into()));
+        };
+        // rPGP rejects a signature whose quick-check bytes differ; so does this path.
+        if digest.get(..2) != Some(&left[..]) {
+            return Err(bad("signature: invalid signed hash value".into()));
+        }
+        let result = match signer.subkey {
+            Some(sub) => sub.verify(HashAlgorithm::Sha256, digest, bytes),
+            None => signer.primary.verify(HashAlgorithm::Sha256, digest, bytes),
+        };
+        result.map_err(|e| bad(e.to_string()))?;
+        Ok(SignatureEvidence {
+            primary_fingerprint: fingerprint_hex(signer.primary),
+            signing_key_fingerprint: fingerprint,
+            signing_key_id: key_id,
+            created: self.signature.created(),
+            key_origin: signer.origin.to_string(),
+        })
+    }
+}
+
+/// A "digest" that keeps what it is fed: rPGP writes the hashed part of a signature packet
+/// only into a hasher, and the bytes are wanted to continue another hasher's state.
+#[derive(Clone, Default)]
+struct Collected(Vec<u8>);
+
+impl DynDigest for Collected {
+    fn update(&mut self, data: &[u8]) {
+        self.0.extend_from_slice(data);
+    }
+
+    fn finalize_into(self, buf: &mut [u8]) -> Result<(), digest::InvalidBufferSize> {
+        let mut this = self;
+        this.finalize_into_reset(buf)
+    }
+
+    fn finalize_into_reset(&mut self, out: &mut [u8]) -> Result<(), digest::InvalidBufferSize> {
+        if out.len() != self.0.len() {
+            return Err(digest::InvalidBufferSize);
+        }
+        out.copy_from_slice(&self.0);
+        self.0.clear();
+        Ok(())
+    }
+
+    fn reset(&mut self) {
+        self.0.clear();
+    }
+
+    fn output_size(&self) -> usize {
+        self.0.len()
+    }
+
+    fn box_clone(&self) -> Box<dyn DynDigest> {
+        Box::new(self.clone())
     }
 }
 

@@ -428,7 +428,11 @@ fn the_index_cache_is_used_while_fresh_and_when_offline_or_down() {
     )
     .expect("future-dated");
     assert!(matches!(future.origin, IndexOrigin::Network(_)));
-    assert_eq!(server.requests().len(), 2, "the future-dated cache was refetched");
+    assert_eq!(
+        server.requests().len(),
+        2,
+        "the future-dated cache was refetched"
+    );
     let now = SystemTime::now();
 
     let later = now + Duration::from_secs(3600);

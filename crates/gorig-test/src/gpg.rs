@@ -270,8 +270,26 @@ impl TestKey {
         path.to_path_buf()
     }
 
-    /// Signs `file` into `file.asc` with `subkey` (default: the newest), at `at`.
+    /// Signs `file` into `file.asc` with `subkey` (default: the newest), at `at`, hashing
+    /// with SHA-256 (as an archive's own digest, so gorig's single-hash path is the one
+    /// exercised; [`TestKey::sign_digest`] picks another hash).
     pub fn sign_with(&self, file: &Path, subkey: Option<&str>, at: Option<&str>) -> PathBuf {
+        self.sign_full(file, subkey, at, "SHA256")
+    }
+
+    /// Signs `file` into `file.asc` with the newest subkey, hashing with `digest_algo`
+    /// (gpg's name: SHA256, SHA384, SHA512).
+    pub fn sign_digest(&self, file: &Path, digest_algo: &str) -> PathBuf {
+        self.sign_full(file, None, None, digest_algo)
+    }
+
+    fn sign_full(
+        &self,
+        file: &Path,
+        subkey: Option<&str>,
+        at: Option<&str>,
+        digest_algo: &str,
+    ) -> PathBuf {
         let signer = format!(
             "{}!",
             subkey.map_or_else(|| self.newest_subkey(), String::from)
@@ -286,7 +304,7 @@ impl TestKey {
                 "--local-user",
                 &signer,
                 "--digest-algo",
-                "SHA512",
+                digest_algo,
                 "--armor",
                 "--detach-sign",
                 "--output",

@@ -120,26 +120,33 @@ fn install_checks_the_signature_and_reports_the_evidence() {
     assert_eq!(damaged.code, 5, "{damaged}");
 }
 
+/// Both ways a signature is checked: from the archive's own SHA-256 state (SHA256
+/// signatures, one hash pass) and by rPGP hashing the bytes again (every other hash).
 #[test]
 fn a_signature_over_other_bytes_is_refused_and_nothing_is_installed() {
-    let w = world();
-    let other = w.ctx.root().join("other.bin");
-    std::fs::write(&other, b"not the archive").expect("write");
-    let asc = TestKey::shared().sign(&other);
-    assert!(
-        !TestKey::shared().gpg_verifies(&w.archive(), &asc),
-        "gpg says BAD too"
-    );
-    std::fs::copy(&asc, asc_of(&w.archive())).expect("plant the signature");
-    let out = w.run(&["install", "1.22.5"]);
-    assert_eq!(out.code, 5, "{out}");
-    assert!(out.stderr.contains("does not verify"), "{out}");
-    assert!(out.stderr.contains("BAD signature"), "{out}");
-    w.nothing_installed();
-    assert!(
-        !w.ctx.cache_dir().join(format!("downloads/{FILE}")).exists(),
-        "a refused archive is not cached"
-    );
+    for algo in ["SHA256", "SHA512"] {
+        let w = world();
+        let other = w.ctx.root().join("other.bin");
+        std::fs::write(&other, b"not the archive").expect("write");
+        let asc = TestKey::shared().sign_digest(&other, algo);
+        assert!(
+            !TestKey::shared().gpg_verifies(&w.archive(), &asc),
+            "gpg says BAD too"
+        );
+        std::fs::copy(&asc, asc_of(&w.archive())).expect("plant the signature");
+        let out = w.run(&["install", "1.22.5"]);
+        assert_eq!(out.code, 5, "{algo}: {out}");
+        assert!(out.stderr.contains("does not verify"), "{algo}: {out}");
+        assert!(out.stderr.contains("BAD signature"), "{algo}: {out}");
+        w.nothing_installed();
+        assert!(
+            !w.ctx.cache_dir().join(format!("downloads/{FILE}")).exists(),
+            "a refused archive is not cached"
+        );
+        // The archive's own signature, in this hash, installs.
+        TestKey::shared().sign_digest(&w.archive(), algo);
+        w.run(&["install", "1.22.5"]).success();
+    }
 }
 
 #[test]
