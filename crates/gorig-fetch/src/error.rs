@@ -4,6 +4,24 @@
 use std::io;
 use std::path::PathBuf;
 
+/// An error and its causes on one line (`a: b: c`), for lists of attempts and events,
+/// where there is no room for the `caused by:` lines.
+pub fn one_line(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        let line = inner.to_string();
+        // A message that already ends with its cause (as some foreign errors do) is
+        // not repeated.
+        if !text.ends_with(&line) {
+            text.push_str(": ");
+            text.push_str(&line);
+        }
+        cause = inner.source();
+    }
+    text
+}
+
 /// Everything that can go wrong while fetching an index or an archive.
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
@@ -111,6 +129,20 @@ pub enum FetchError {
 
     #[error("the release keys could not be refreshed: {0}")]
     KeyRefresh(String),
+
+    #[error("could not read the keyring {}", path.display())]
+    KeyringUnreadable {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error("the keyring {} holds no usable OpenPGP key", path.display())]
+    KeyringInvalid {
+        path: PathBuf,
+        #[source]
+        source: Box<crate::signature::SignatureError>,
+    },
 }
 
 impl FetchError {

@@ -6,7 +6,10 @@ use std::time::{Duration, SystemTime};
 
 use gorig_index::Index;
 
-use crate::{Client, FetchError, IndexCache, Location, Reporter};
+use gorig_event::{Event, Reporter};
+
+use crate::retry::{Persistence, with_retries};
+use crate::{Client, FetchError, IndexCache, Location};
 
 /// An index document larger than this is refused (go.dev's full index is about 2 MB).
 const MAX_INDEX_BYTES: u64 = 64 << 20;
@@ -22,6 +25,8 @@ pub struct IndexPolicy {
     pub refresh: bool,
     /// The time to measure the cache's age against.
     pub now: SystemTime,
+    /// How often a source that fails transiently is asked again.
+    pub retry: Persistence,
 }
 
 /// Where a loaded index came from.
@@ -91,17 +96,23 @@ pub fn load_index(
     let mut parse_errors = Vec::new();
     for location in sources {
         let shown = location.to_string();
-        let bytes = match client.read_small(location, MAX_INDEX_BYTES, "the release index") {
+        let read = with_retries(policy.retry, reporter, location, || {
+            client.read_small(location, MAX_INDEX_BYTES, "the release index")
+        });
+        let bytes = match read {
             Ok(bytes) => bytes,
             Err(e) => {
-                attempts.push(format!("{shown}: {e}"));
+                attempts.push(crate::error::one_line(&e));
                 continue;
             }
         };
         match Index::parse(&bytes, &shown) {
             Ok(index) => {
                 if let Err(e) = cache.write(&key, &bytes) {
-                    reporter.warn(&format!("could not cache the release index: {e}"));
+                    reporter.report(Event::CacheWriteFailed {
+                        what: "the release index".into(),
+                        error: e.to_string(),
+                    });
                 }
                 return Ok(LoadedIndex {
                     index,
@@ -115,11 +126,10 @@ pub fn load_index(
         }
     }
     if let Some((index, age)) = cached {
-        reporter.warn(&format!(
-            "could not refresh the release index ({}); using the copy cached {} ago",
-            attempts.join("; "),
-            human_duration(age)
-        ));
+        reporter.report(Event::IndexStale {
+            age_secs: known_age(age),
+            error: attempts.join("; "),
+        });
         return Ok(LoadedIndex {
             index,
             origin: IndexOrigin::Cache { age, stale: true },
@@ -131,6 +141,11 @@ pub fn load_index(
         return Err(FetchError::Index(e));
     }
     Err(FetchError::AllSourcesFailed { attempts })
+}
+
+/// Seconds of `age`; `None` when unknown (a cache file dated in the future).
+pub fn known_age(age: Duration) -> Option<u64> {
+    (age != Duration::MAX).then_some(age.as_secs())
 }
 
 /// `3 min`, `2 h`, `5 days`: rough ages for messages.

@@ -4,7 +4,7 @@
 //!
 //! This crate knows nothing about terminals or the environment: settings arrive as plain
 //! values ([`ClientConfig`], [`UnpackOptions`], [`IndexPolicy`]) and progress leaves through
-//! the [`Reporter`] trait.
+//! [`Event`]s to a [`Reporter`].
 
 mod buffers;
 mod cache;
@@ -12,8 +12,9 @@ mod client;
 mod error;
 pub mod extract;
 mod index_fetch;
+mod keys;
 mod pipeline;
-mod reporter;
+mod retry;
 mod sandbox;
 pub mod signature;
 mod source;
@@ -21,11 +22,15 @@ mod verify;
 
 pub use cache::{CachedIndex, DownloadCache, IndexCache};
 pub use client::{Client, ClientConfig, Opened, TrustRoots, bypasses_proxy};
-pub use error::{ExtractError, FetchError};
+pub use error::{ExtractError, FetchError, one_line};
 pub use extract::{ExtractLimits, ExtractStats, extract_tar};
-pub use index_fetch::{IndexOrigin, IndexPolicy, LoadedIndex, human_duration, load_index};
-pub use pipeline::{DigestSource, Fetcher, Persistence, UnpackOptions, Unpacked};
-pub use reporter::{NoReporter, Reporter};
+pub use gorig_event::{Event, NoReporter, Reporter};
+pub use index_fetch::{
+    IndexOrigin, IndexPolicy, LoadedIndex, human_duration, known_age, load_index,
+};
+pub use keys::KeyStore;
+pub use pipeline::{Fetcher, UnpackOptions, Unpacked};
+pub use retry::Persistence;
 pub use sandbox::Sandbox;
 pub use source::{DEFAULT_DOWNLOAD_BASE, DEFAULT_INDEX_URL, Location, Mirror, redact};
 pub use verify::{KeyRefresher, SignatureVerifier};

@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use flate2::read::GzDecoder;
-use gorig_index::Artifact;
+use gorig_index::{Artifact, Digest};
 
 use crate::buffers::Buffers;
 use crate::extract::{ExtractLimits, ExtractStats, extract_tar};
@@ -27,7 +27,10 @@ use crate::index_fetch::hex;
 use crate::sandbox::Sandbox;
 use crate::signature::{SignatureCheck, SignatureEvidence};
 use crate::verify::{FoundSignature, SignatureVerifier};
-use crate::{Client, DownloadCache, ExtractError, FetchError, Location, Mirror, Reporter};
+use gorig_event::{DownloadId, Event, Reporter};
+
+use crate::retry::{Persistence, backoff_delay, with_retries};
+use crate::{Client, DownloadCache, ExtractError, FetchError, Location, Mirror};
 
 /// Knobs for unpacking.
 #[derive(Debug, Clone, Copy)]
@@ -37,45 +40,8 @@ pub struct UnpackOptions {
     pub writers: usize,
     /// Never use the network; only the download cache.
     pub offline: bool,
-    /// Where the expected SHA-256 comes from.
-    pub digest_source: DigestSource,
     /// Retries, backoff and the low-speed rule.
     pub persistence: Persistence,
-}
-
-/// How hard one mirror is pushed before the next is tried.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Persistence {
-    /// Times a dropped or stalled download is resumed (Range) or restarted.
-    pub retries: u32,
-    /// A download averaging fewer bytes per second than this...
-    pub low_speed_limit: u64,
-    /// ...over this long is abandoned for the next mirror (a trickling server).
-    pub low_speed_time: Duration,
-    /// The first retry waits about this long; each next one twice as long, plus jitter.
-    pub backoff: Duration,
-}
-
-impl Default for Persistence {
-    fn default() -> Self {
-        Self {
-            retries: 3,
-            low_speed_limit: 1024,
-            low_speed_time: Duration::from_secs(30),
-            backoff: Duration::from_millis(500),
-        }
-    }
-}
-
-/// Where the SHA-256 an archive must match comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum DigestSource {
-    /// The release index (go.dev's, or the one the user named): a mirror cannot change it.
-    #[default]
-    Index,
-    /// `<archive URL>.sha256` on the same mirror, when the user asks for it: it catches
-    /// damaged downloads, not a mirror that serves other bytes.
-    BesideArchive,
 }
 
 impl Default for UnpackOptions {
@@ -87,7 +53,6 @@ impl Default for UnpackOptions {
             // one writer measured as fast as three (bench/install-bench.py).
             writers: (cores - 1).clamp(1, 4),
             offline: false,
-            digest_source: DigestSource::Index,
             persistence: Persistence::default(),
         }
     }
@@ -128,34 +93,60 @@ impl Fetcher<'_> {
         mirrors: &[Mirror],
         staging: &Path,
     ) -> Result<Unpacked, FetchError> {
-        let cached = match self.options.digest_source {
-            DigestSource::Index => self
+        let cached = match &artifact.digest {
+            Digest::Known(sha256) => self
                 .cache
-                .lookup(&artifact.filename, &artifact.sha256)
-                .map(|path| (path, artifact.sha256.clone())),
-            DigestSource::BesideArchive => self
+                .lookup(&artifact.filename, sha256.as_str())
+                .map(|path| (path, sha256.to_string())),
+            Digest::BesideArchive => self
                 .cache
                 .recorded_sha256(&artifact.filename)
                 .map(|digest| (self.cache.path_of(&artifact.filename), digest)),
         };
         if let Some((cached, expected)) = cached {
-            let signature = match self.signatures {
-                Some(verifier) => {
-                    Some(self.find_signature(verifier, &artifact.filename, mirrors, true, false)?)
+            // A cached signature that fails is dropped and fetched again, once: a damaged
+            // copy must not block every later reinstall while the mirror has a good one.
+            let mut signature_from_cache = true;
+            loop {
+                let signature = self.signatures.map(|verifier| {
+                    self.find_signature(
+                        verifier,
+                        &artifact.filename,
+                        mirrors,
+                        signature_from_cache,
+                        false,
+                    )
+                });
+                let signature = match signature.transpose() {
+                    Err(e @ FetchError::Signature { .. })
+                        if signature_from_cache && self.drop_cached_signature(artifact, &e) =>
+                    {
+                        signature_from_cache = false;
+                        continue;
+                    }
+                    other => other?,
+                };
+                match self.unpack_cached(artifact, &cached, &expected, signature.as_ref(), staging)
+                {
+                    Ok(unpacked) => return Ok(unpacked),
+                    Err(FetchError::ChecksumMismatch { actual, .. }) => {
+                        self.cache.remove(&artifact.filename);
+                        self.reporter.report(Event::CacheDamaged {
+                            file: artifact.filename.clone(),
+                            detail: format!("sha256 {actual}"),
+                        });
+                        reset_dir(staging)?;
+                        break;
+                    }
+                    Err(e @ FetchError::Signature { .. })
+                        if signature.as_ref().is_some_and(|s| s.from_cache)
+                            && self.drop_cached_signature(artifact, &e) =>
+                    {
+                        signature_from_cache = false;
+                        reset_dir(staging)?;
+                    }
+                    Err(other) => return Err(other),
                 }
-                None => None,
-            };
-            match self.unpack_cached(artifact, &cached, &expected, signature.as_ref(), staging) {
-                Ok(unpacked) => return Ok(unpacked),
-                Err(FetchError::ChecksumMismatch { actual, .. }) => {
-                    self.cache.remove(&artifact.filename);
-                    self.reporter.warn(&format!(
-                        "the cached {} was damaged (sha256 {actual}); removed it and downloading again",
-                        artifact.filename
-                    ));
-                    reset_dir(staging)?;
-                }
-                Err(other) => return Err(other),
             }
         }
         if self.options.offline {
@@ -171,9 +162,13 @@ impl Fetcher<'_> {
             match self.unpack_from(artifact, &mirrors[i..=i], &location, staging) {
                 Ok(unpacked) => return Ok(unpacked),
                 Err(e) if e.try_next_mirror() => {
-                    self.reporter
-                        .attempt_failed(&location.to_string(), &e.to_string(), more);
-                    attempts.push(e.to_string());
+                    let error = crate::error::one_line(&e);
+                    self.reporter.report(Event::SourceFailed {
+                        url: location.to_string(),
+                        error: error.clone(),
+                        next: more,
+                    });
+                    attempts.push(error);
                     reset_dir(staging)?;
                 }
                 Err(e) => return Err(e),
@@ -194,12 +189,18 @@ impl Fetcher<'_> {
         let file = File::open(path).map_err(|e| FetchError::io("read", path, e))?;
         let length = file.metadata().ok().map(|m| m.len());
         let shown = path.display().to_string();
-        self.reporter
-            .download_started(&artifact.filename, &shown, length);
+        let id = DownloadId::next();
+        self.reporter.report(Event::DownloadStarted {
+            id,
+            file: artifact.filename.clone(),
+            url: shown.clone(),
+            size: length,
+        });
         let result = self.one_pass(
             artifact,
             expected,
             Input {
+                id,
                 reader: Box::new(file),
                 shown: &shown,
                 tee: None,
@@ -208,7 +209,7 @@ impl Fetcher<'_> {
             },
             staging,
         );
-        self.reporter.download_finished();
+        self.reporter.report(Event::DownloadFinished { id });
         let pass = result?;
         self.keep_signature(artifact, signature);
         Ok(Unpacked {
@@ -229,9 +230,9 @@ impl Fetcher<'_> {
         location: &Location,
         staging: &Path,
     ) -> Result<Unpacked, FetchError> {
-        let expected = match self.options.digest_source {
-            DigestSource::Index => artifact.sha256.clone(),
-            DigestSource::BesideArchive => self.digest_beside(location)?,
+        let expected = match &artifact.digest {
+            Digest::Known(sha256) => sha256.to_string(),
+            Digest::BesideArchive => self.digest_beside(location)?,
         };
         let signature = match self.signatures {
             Some(verifier) => {
@@ -242,17 +243,21 @@ impl Fetcher<'_> {
         let check = begin_check(artifact, signature.as_ref())?;
         let opened = self.open_with_retries(location)?;
         let shown = location.to_string();
-        self.reporter
-            .download_started(&artifact.filename, &shown, artifact.size.or(opened.length));
+        let id = DownloadId::next();
+        self.reporter.report(Event::DownloadStarted {
+            id,
+            file: artifact.filename.clone(),
+            url: shown.clone(),
+            size: artifact.size.or(opened.length),
+        });
         let opened_length = opened.length;
         let partial = match self.cache.begin(&artifact.filename) {
             Ok(partial) => Some(partial),
             Err(e) => {
-                self.reporter.warn(&format!(
-                    "not caching {}: {e} ({})",
-                    artifact.filename,
-                    self.cache.dir().display()
-                ));
+                self.reporter.report(Event::CacheWriteFailed {
+                    what: artifact.filename.clone(),
+                    error: format!("{e} ({})", self.cache.dir().display()),
+                });
                 None
             }
         };
@@ -264,6 +269,7 @@ impl Fetcher<'_> {
             artifact,
             &expected,
             Input {
+                id,
                 reader: opened.reader,
                 shown: &shown,
                 tee,
@@ -281,7 +287,7 @@ impl Fetcher<'_> {
             },
             staging,
         );
-        self.reporter.download_finished();
+        self.reporter.report(Event::DownloadFinished { id });
         match result {
             Ok(pass) => {
                 self.keep_signature(artifact, signature.as_ref());
@@ -293,8 +299,10 @@ impl Fetcher<'_> {
                     };
                     if let Err(e) = committed {
                         let _ = fs::remove_file(partial);
-                        self.reporter
-                            .warn(&format!("could not cache {}: {e}", artifact.filename));
+                        self.reporter.report(Event::CacheWriteFailed {
+                            what: artifact.filename.clone(),
+                            error: e.to_string(),
+                        });
                     }
                 }
                 Ok(Unpacked {
@@ -318,24 +326,9 @@ impl Fetcher<'_> {
 
     /// Opens `location`, asking again with backoff after transient failures.
     fn open_with_retries(&self, location: &Location) -> Result<crate::Opened, FetchError> {
-        let persistence = self.options.persistence;
-        let mut attempt = 0;
-        loop {
-            match self.client.open(location) {
-                Ok(opened) => return Ok(opened),
-                Err(e) if attempt < persistence.retries && e.is_retryable() => {
-                    attempt += 1;
-                    let delay = backoff_delay(persistence.backoff, attempt);
-                    self.reporter.warn(&format!(
-                        "{e}; retrying in {:.1}s (retry {attempt} of {})",
-                        delay.as_secs_f64(),
-                        persistence.retries
-                    ));
-                    std::thread::sleep(delay);
-                }
-                Err(e) => return Err(e),
-            }
-        }
+        with_retries(self.options.persistence, self.reporter, location, || {
+            self.client.open(location)
+        })
     }
 
     /// Reads the digest published beside the archive (`<archive>.sha256`): a bare hex
@@ -349,7 +342,9 @@ impl Fetcher<'_> {
                 Location::File(PathBuf::from(name))
             }
         };
-        let bytes = self.client.read_small(&location, 4096, "a .sha256 file")?;
+        let bytes = with_retries(self.options.persistence, self.reporter, &location, || {
+            self.client.read_small(&location, 4096, "a .sha256 file")
+        })?;
         let text = String::from_utf8_lossy(&bytes);
         let digest = text
             .split_whitespace()
@@ -373,6 +368,7 @@ impl Fetcher<'_> {
         staging: &Path,
     ) -> Result<Pass, FetchError> {
         let Input {
+            id,
             reader,
             shown,
             tee,
@@ -387,6 +383,7 @@ impl Fetcher<'_> {
             .max(self.options.limits.max_unpacked_bytes);
         let source = SourceReader {
             inner: reader,
+            id,
             digest: ring::digest::Context::new(&ring::digest::SHA256),
             received: 0,
             limit,
@@ -594,6 +591,7 @@ impl Fetcher<'_> {
 
 /// What one pass reads from, and what watches the bytes go by.
 struct Input<'a> {
+    id: DownloadId,
     reader: Box<dyn Read + Send>,
     /// The source as shown to people (a URL without credentials, or a path).
     shown: &'a str,
@@ -727,6 +725,7 @@ fn is_timeout(error: &io::Error) -> bool {
 /// The raw archive bytes: hashed, counted, copied to the cache, reported as progress.
 struct SourceReader<'r> {
     inner: Box<dyn Read + Send>,
+    id: DownloadId,
     digest: ring::digest::Context,
     received: u64,
     limit: u64,
@@ -789,23 +788,6 @@ impl LowSpeed {
     }
 }
 
-/// The wait before retry number `attempt` (1-based): `base` doubled each time, capped at
-/// 8 s, plus up to `base` of jitter.
-fn backoff_delay(base: Duration, attempt: u32) -> Duration {
-    let doubled = base.saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)));
-    doubled.min(Duration::from_secs(8)) + jitter(base)
-}
-
-/// A random fraction of `span`, so many clients retrying at once spread out.
-fn jitter(span: Duration) -> Duration {
-    use ring::rand::SecureRandom;
-    let mut bytes = [0u8; 4];
-    if ring::rand::SystemRandom::new().fill(&mut bytes).is_err() {
-        return span / 2;
-    }
-    span.mul_f64(f64::from(u32::from_le_bytes(bytes)) / f64::from(u32::MAX))
-}
-
 impl SourceReader<'_> {
     /// Reads the source to its end in chunks, sending each on; stops early when the
     /// receiver is gone or the source fails (the failure is recorded).
@@ -857,14 +839,13 @@ impl SourceReader<'_> {
             resume.left -= 1;
             resume.attempt += 1;
             let delay = backoff_delay(resume.backoff, resume.attempt);
-            self.reporter.warn(&format!(
-                "{}: {error} after {} bytes; retrying in {:.1}s (retry {} of {})",
-                resume.location,
-                self.received,
-                delay.as_secs_f64(),
-                resume.attempt,
-                resume.attempt + resume.left
-            ));
+            self.reporter.report(Event::Retrying {
+                url: resume.location.to_string(),
+                error: format!("{error} after {} bytes", self.received),
+                attempt: resume.attempt,
+                of: resume.attempt + resume.left,
+                delay_ms: u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+            });
             std::thread::sleep(delay);
             let Ok((opened, start)) = resume.client.open_from(resume.location, self.received)
             else {
@@ -935,7 +916,10 @@ impl Read for SourceReader<'_> {
             self.tee = None;
             self.tee_broken = true;
         }
-        self.reporter.download_progress(n as u64);
+        self.reporter.report(Event::Progress {
+            id: self.id,
+            bytes: n as u64,
+        });
         Ok(n)
     }
 }
@@ -975,6 +959,20 @@ fn signature_url(signature: Option<&FoundSignature>) -> &str {
 }
 
 impl Fetcher<'_> {
+    /// Drops the cached signature of `artifact` after `error`, when there is one to drop
+    /// and the network may be asked for another; returns whether it did.
+    fn drop_cached_signature(&self, artifact: &Artifact, error: &FetchError) -> bool {
+        if self.options.offline || self.cache.signature(&artifact.filename).is_none() {
+            return false;
+        }
+        self.cache.remove_signature(&artifact.filename);
+        self.reporter.report(Event::CacheDamaged {
+            file: format!("{}.asc", artifact.filename),
+            detail: crate::error::one_line(error),
+        });
+        true
+    }
+
     /// Keeps a verified archive's signature in the cache, for offline reinstalls.
     fn keep_signature(&self, artifact: &Artifact, signature: Option<&FoundSignature>) {
         if let Some(found) = signature
@@ -982,10 +980,10 @@ impl Fetcher<'_> {
                 .cache
                 .store_signature(&artifact.filename, &found.armored)
         {
-            self.reporter.warn(&format!(
-                "could not cache the signature of {}: {e}",
-                artifact.filename
-            ));
+            self.reporter.report(Event::CacheWriteFailed {
+                what: format!("{}.asc", artifact.filename),
+                error: e.to_string(),
+            });
         }
     }
 }

@@ -10,7 +10,10 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::signature::{Keyring, MAX_SIGNATURE_BYTES, ReleaseSignature};
-use crate::{FetchError, Fetcher, Location, Mirror, Reporter};
+use gorig_event::{Event, Reporter};
+
+use crate::retry::with_retries;
+use crate::{FetchError, Fetcher, Location, Mirror};
 
 /// Builds a fresh keyring (fetches the current key block, keeps the pinned keys, stores
 /// them); given by the caller, who knows where keys live.
@@ -31,6 +34,8 @@ pub(crate) struct FoundSignature {
     pub signature: ReleaseSignature,
     pub armored: Vec<u8>,
     pub url: String,
+    /// Read from the download cache (not fetched now).
+    pub from_cache: bool,
 }
 
 impl<'a> SignatureVerifier<'a> {
@@ -73,10 +78,9 @@ impl<'a> SignatureVerifier<'a> {
         if self.refreshed.swap(true, Ordering::SeqCst) {
             return Ok(ring);
         }
-        reporter.warn(&format!(
-            "the signature was made by key {}, which the keyring lacks: refreshing the release keys",
-            signature.issuer()
-        ));
+        reporter.report(Event::KeysRefreshing {
+            issuer: signature.issuer(),
+        });
         match refresh() {
             Ok(fresh) => {
                 if let Ok(mut slot) = self.keyring.lock() {
@@ -87,7 +91,9 @@ impl<'a> SignatureVerifier<'a> {
             Err(e) => {
                 // The check below then fails with the unknown signer, which is the error
                 // that matters; the refresh failure is said here.
-                reporter.warn(&format!("could not refresh the release keys: {e}"));
+                reporter.report(Event::KeysRefreshFailed {
+                    error: crate::error::one_line(&e),
+                });
                 Ok(ring)
             }
         }
@@ -120,10 +126,14 @@ impl Fetcher<'_> {
     ) -> Result<FoundSignature, FetchError> {
         let mut tried = Vec::new();
         let mut found = None;
+        let mut from_cache = false;
         if cached {
             let path = self.cache.path_of(&format!("{filename}.asc"));
             match self.cache.signature(filename) {
-                Some(bytes) => found = Some((bytes, path.display().to_string())),
+                Some(bytes) => {
+                    found = Some((bytes, path.display().to_string()));
+                    from_cache = true;
+                }
                 None => tried.push(format!("{}: not cached", path.display())),
             }
         }
@@ -140,10 +150,11 @@ impl Fetcher<'_> {
             }
             let mirror_count = mirrors.len();
             for (i, location) in candidates.iter().enumerate() {
-                match self
-                    .client
-                    .read_small(location, MAX_SIGNATURE_BYTES, "a signature")
-                {
+                let read = with_retries(self.options.persistence, self.reporter, location, || {
+                    self.client
+                        .read_small(location, MAX_SIGNATURE_BYTES, "a signature")
+                });
+                match read {
                     Ok(bytes) => {
                         found = Some((bytes, location.to_string()));
                         break;
@@ -152,7 +163,7 @@ impl Fetcher<'_> {
                     Err(e) if switch_mirror && i < mirror_count && e.try_next_mirror() => {
                         return Err(e);
                     }
-                    Err(e) => tried.push(e.to_string()),
+                    Err(e) => tried.push(crate::error::one_line(&e)),
                 }
             }
         } else if found.is_none() {
@@ -176,6 +187,7 @@ impl Fetcher<'_> {
             signature,
             armored,
             url,
+            from_cache,
         })
     }
 }

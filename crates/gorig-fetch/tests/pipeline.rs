@@ -9,8 +9,8 @@ use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
 use gorig_fetch::{
-    Client, ClientConfig, DownloadCache, FetchError, Fetcher, IndexCache, IndexOrigin, IndexPolicy,
-    Location, Mirror, Persistence, Reporter, UnpackOptions, load_index,
+    Client, ClientConfig, DownloadCache, Event, FetchError, Fetcher, IndexCache, IndexOrigin,
+    IndexPolicy, Location, Mirror, Persistence, Reporter, UnpackOptions, load_index,
 };
 use gorig_index::Artifact;
 use gorig_test::{Fault, MirrorDir, MockServer};
@@ -45,7 +45,10 @@ fn artifact(sha256: &str) -> Artifact {
     Artifact {
         version: VERSION.parse().expect("version"),
         filename: FILE.into(),
-        sha256: sha256.into(),
+        digest: match gorig_index::Sha256::parse(sha256) {
+            Some(known) => gorig_index::Digest::Known(known),
+            None => panic!("{sha256} is not a SHA-256"),
+        },
         size: None,
     }
 }
@@ -63,14 +66,30 @@ fn client() -> Client {
 struct Log(Mutex<Vec<String>>);
 
 impl Reporter for Log {
-    fn attempt_failed(&self, url: &str, error: &str, will_retry: bool) {
-        self.0
-            .lock()
-            .expect("log")
-            .push(format!("failed {url}: {error} (retry: {will_retry})"));
-    }
-    fn warn(&self, message: &str) {
-        self.0.lock().expect("log").push(format!("warn {message}"));
+    fn report(&self, event: Event) {
+        let line = match event {
+            Event::Progress { .. }
+            | Event::DownloadStarted { .. }
+            | Event::DownloadFinished { .. } => return,
+            Event::SourceFailed { url, error, next } => {
+                format!("failed {url}: {error} (retry: {next})")
+            }
+            Event::CacheDamaged { file, detail } => {
+                format!("warn the cached {file} was damaged ({detail})")
+            }
+            Event::IndexStale { error, .. } => {
+                format!("warn could not refresh the release index ({error}); using the copy cached")
+            }
+            Event::Retrying {
+                error,
+                attempt,
+                of,
+                delay_ms,
+                ..
+            } => format!("warn {error}; retrying in {delay_ms} ms (retry {attempt} of {of})"),
+            other => format!("warn {other:?}"),
+        };
+        self.0.lock().expect("log").push(line);
     }
 }
 
@@ -340,6 +359,7 @@ fn policy(ttl: u64, offline: bool, now: SystemTime) -> IndexPolicy {
         offline,
         refresh: false,
         now,
+        retry: quick_retries(2),
     }
 }
 
@@ -461,7 +481,17 @@ fn the_index_cache_is_used_while_fresh_and_when_offline_or_down() {
         stale.origin,
         IndexOrigin::Cache { stale: true, .. }
     ));
-    assert!(log.0.lock().expect("log")[0].contains("using the copy cached"));
+    let lines = log.0.lock().expect("log").clone();
+    assert!(
+        lines.iter().any(|l| l.contains("using the copy cached")),
+        "{lines:#?}"
+    );
+    // The index gets the retry policy of every request: a 5xx is asked again first.
+    assert_eq!(
+        lines.iter().filter(|l| l.contains("retrying in")).count(),
+        2,
+        "{lines:#?}"
+    );
 
     let offline = load_index(
         &client,
@@ -573,11 +603,12 @@ fn retries_are_bounded_then_the_next_mirror_is_tried() {
         .map(|w| {
             let after = w.split("retrying in ").nth(1).expect("a wait");
             after
-                .split('s')
+                .split(' ')
                 .next()
-                .expect("seconds")
-                .parse()
+                .expect("milliseconds")
+                .parse::<f64>()
                 .expect("number")
+                / 1000.0
         })
         .collect();
     assert!(waits.iter().all(|w| *w < 1.0), "{waits:?}");

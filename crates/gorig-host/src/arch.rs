@@ -10,120 +10,16 @@
 //! parser (the later `gorig-elf` crate) is not needed for it.
 
 use std::fmt;
-use std::str::FromStr;
+
+pub use gorig_version::{GoArch, UnknownArch};
 
 use crate::HostRoot;
 
-/// A GOARCH for which Go publishes Linux archives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum GoArch {
-    Amd64,
-    I386,
-    Arm64,
-    Arm,
-    Ppc64le,
-    Ppc64,
-    S390x,
-    Riscv64,
-    Loong64,
-    Mips,
-    Mipsle,
-    Mips64,
-    Mips64le,
+/// The arch of an ELF file from its first bytes (`e_ident` and `e_machine`).
+pub fn arch_from_elf_header(head: &[u8]) -> Result<GoArch, ElfArchError> {
+    let ident = ElfIdent::parse(head).ok_or(ElfArchError::NotElf)?;
+    ident.goarch().ok_or(ElfArchError::Unsupported(ident))
 }
-
-impl GoArch {
-    pub const ALL: [GoArch; 13] = [
-        GoArch::Amd64,
-        GoArch::I386,
-        GoArch::Arm64,
-        GoArch::Arm,
-        GoArch::Ppc64le,
-        GoArch::Ppc64,
-        GoArch::S390x,
-        GoArch::Riscv64,
-        GoArch::Loong64,
-        GoArch::Mips,
-        GoArch::Mipsle,
-        GoArch::Mips64,
-        GoArch::Mips64le,
-    ];
-
-    /// Go's own name (`GOARCH`): `amd64`, `386`, `arm`, ...
-    pub fn goarch(self) -> &'static str {
-        match self {
-            GoArch::Amd64 => "amd64",
-            GoArch::I386 => "386",
-            GoArch::Arm64 => "arm64",
-            GoArch::Arm => "arm",
-            GoArch::Ppc64le => "ppc64le",
-            GoArch::Ppc64 => "ppc64",
-            GoArch::S390x => "s390x",
-            GoArch::Riscv64 => "riscv64",
-            GoArch::Loong64 => "loong64",
-            GoArch::Mips => "mips",
-            GoArch::Mipsle => "mipsle",
-            GoArch::Mips64 => "mips64",
-            GoArch::Mips64le => "mips64le",
-        }
-    }
-
-    /// The arch in official archive names and in go.dev's index: 32-bit ARM is `armv6l`.
-    pub fn archive_arch(self) -> &'static str {
-        match self {
-            GoArch::Arm => "armv6l",
-            other => other.goarch(),
-        }
-    }
-
-    /// Reads a Go, archive or `uname -m` name: `amd64`, `x86_64`, `armv6l`, `aarch64`, ...
-    pub fn from_name(name: &str) -> Option<GoArch> {
-        let name = name.trim().to_ascii_lowercase();
-        Some(match name.as_str() {
-            "amd64" | "x86_64" | "x64" => GoArch::Amd64,
-            "386" | "i386" | "i486" | "i586" | "i686" | "x86" => GoArch::I386,
-            "arm64" | "aarch64" | "aarch64_be" | "armv8b" => GoArch::Arm64,
-            "arm" | "armv6l" | "armv7l" | "armv8l" | "armhf" | "armv6" | "armv7" => GoArch::Arm,
-            "ppc64le" => GoArch::Ppc64le,
-            "ppc64" => GoArch::Ppc64,
-            "s390x" => GoArch::S390x,
-            "riscv64" => GoArch::Riscv64,
-            "loong64" | "loongarch64" => GoArch::Loong64,
-            "mips" => GoArch::Mips,
-            "mipsle" | "mipsel" => GoArch::Mipsle,
-            "mips64" => GoArch::Mips64,
-            "mips64le" | "mips64el" => GoArch::Mips64le,
-            _ => return None,
-        })
-    }
-
-    /// The arch of an ELF file from its first bytes (`e_ident` and `e_machine`).
-    pub fn from_elf_header(head: &[u8]) -> Result<GoArch, ElfArchError> {
-        let ident = ElfIdent::parse(head).ok_or(ElfArchError::NotElf)?;
-        ident.goarch().ok_or(ElfArchError::Unsupported(ident))
-    }
-}
-
-impl fmt::Display for GoArch {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.goarch())
-    }
-}
-
-impl FromStr for GoArch {
-    type Err = UnknownArch;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        GoArch::from_name(s).ok_or_else(|| UnknownArch(s.to_string()))
-    }
-}
-
-/// A name that is no Go architecture.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "`{0}` is not an architecture Go publishes Linux archives for; use one of: amd64, 386, arm64, armv6l, ppc64le, ppc64, s390x, riscv64, loong64, mips, mipsle, mips64, mips64le"
-)]
-pub struct UnknownArch(pub String);
 
 /// The identifying fields of an ELF header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -232,12 +128,6 @@ pub struct DetectedArch {
     pub source: String,
 }
 
-impl serde::Serialize for GoArch {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.goarch())
-    }
-}
-
 /// Why no architecture could be determined.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ArchError {
@@ -299,7 +189,7 @@ pub fn detect_arch(
         let Ok(head) = root.read_head(probe, 64) else {
             continue;
         };
-        match GoArch::from_elf_header(&head) {
+        match arch_from_elf_header(&head) {
             Ok(arch) => {
                 return Ok(DetectedArch {
                     arch,
@@ -369,23 +259,20 @@ mod tests {
         ];
         for (bits, le, machine, want) in cases {
             assert_eq!(
-                GoArch::from_elf_header(&header(bits, le, machine)),
+                arch_from_elf_header(&header(bits, le, machine)),
                 Ok(want),
                 "{bits} {le} {machine}"
             );
         }
         assert!(matches!(
-            GoArch::from_elf_header(&header(32, true, EM_RISCV)),
+            arch_from_elf_header(&header(32, true, EM_RISCV)),
             Err(ElfArchError::Unsupported(_))
         ));
         assert_eq!(
-            GoArch::from_elf_header(b"#!/bin/sh\n"),
+            arch_from_elf_header(b"#!/bin/sh\n"),
             Err(ElfArchError::NotElf)
         );
-        assert_eq!(
-            GoArch::from_elf_header(b"\x7fELF"),
-            Err(ElfArchError::NotElf)
-        );
+        assert_eq!(arch_from_elf_header(b"\x7fELF"), Err(ElfArchError::NotElf));
     }
 
     #[test]

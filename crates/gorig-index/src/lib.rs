@@ -8,7 +8,7 @@
 //! well-formed SHA-256. The crate does no I/O: callers hand it bytes and the URL they came
 //! from.
 
-use gorig_host::Platform;
+use gorig_version::Platform;
 use gorig_version::{GoVersion, VersionRequest};
 use serde::{Deserialize, Serialize};
 
@@ -78,13 +78,46 @@ pub fn archive_filename(version: &GoVersion, platform: &Platform) -> String {
     format!("{version}.{}.tar.gz", platform.archive_suffix())
 }
 
+/// A SHA-256 digest as 64 lower-case hex digits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Sha256(String);
+
+impl Sha256 {
+    /// Reads 64 hex digits (either case); anything else is not a SHA-256.
+    pub fn parse(text: &str) -> Option<Sha256> {
+        is_sha256_hex(text).then(|| Sha256(text.to_ascii_lowercase()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Sha256 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Where the SHA-256 an archive must match comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "from", content = "sha256")]
+pub enum Digest {
+    /// Known before the download: published in the release index (a mirror cannot change
+    /// it), or recorded when the cached copy was verified.
+    Known(Sha256),
+    /// `<archive URL>.sha256` on the mirror serving it, when the user asks for it: it
+    /// catches damaged downloads, not a mirror that serves other bytes.
+    BesideArchive,
+}
+
 /// One archive chosen for installation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Artifact {
     pub version: GoVersion,
     pub filename: String,
-    /// Lowercase hex SHA-256 published in the index.
-    pub sha256: String,
+    pub digest: Digest,
     pub size: Option<u64>,
 }
 
@@ -262,15 +295,15 @@ impl Index {
         allow_unstable: bool,
     ) -> Result<Artifact, IndexError> {
         let (version, file) = self.resolve_file(request, platform, allow_unstable)?;
-        if !is_sha256_hex(&file.sha256) {
+        let Some(sha256) = Sha256::parse(&file.sha256) else {
             return Err(IndexError::NoChecksum {
                 filename: file.filename.clone(),
             });
-        }
+        };
         Ok(Artifact {
             version,
             filename: file.filename.clone(),
-            sha256: file.sha256.to_ascii_lowercase(),
+            digest: Digest::Known(sha256),
             size: (file.size > 0).then_some(file.size),
         })
     }

@@ -1,5 +1,5 @@
 use super::*;
-use gorig_host::GoArch;
+use gorig_version::GoArch;
 use proptest::prelude::*;
 
 const SAMPLE: &[u8] = include_bytes!("../testdata/go-dev-linux-sample.json");
@@ -67,9 +67,17 @@ fn parses_the_go_dev_shape_with_real_checksums() {
         .expect("1.22 resolves");
     assert_eq!(artifact.filename, "go1.22.5.linux-amd64.tar.gz");
     assert_eq!(
-        artifact.sha256,
-        "904b924d435eaea086515bc63235b192ea441bd8c9b198c507e85009e6e4c7f0"
+        artifact.digest,
+        Digest::Known(
+            Sha256::parse("904b924d435eaea086515bc63235b192ea441bd8c9b198c507e85009e6e4c7f0")
+                .expect("hex")
+        )
     );
+    assert_eq!(
+        Sha256::parse("AB".repeat(32).as_str()).map(|s| s.to_string()),
+        Some("ab".repeat(32))
+    );
+    assert_eq!(Sha256::parse("abc"), None);
     assert_eq!(artifact.size, None);
     let arm = index
         .resolve(&req("latest"), &Platform::linux(GoArch::Arm), false)

@@ -16,7 +16,6 @@
 //! `versions/`. So a process killed at any point leaves the previous state usable, and
 //! whatever it left in `staging/` is swept by the next run that can take its lock.
 
-pub mod pins;
 mod system;
 
 pub use gorig_fs::{Lock, LockHolder};

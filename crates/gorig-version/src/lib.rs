@@ -20,6 +20,10 @@
 //! name, and printing gives the name Go uses (`go1.20`, never `go1.20.0`). The crate does
 //! no I/O.
 
+mod platform;
+
+pub use platform::{GoArch, Platform, UnknownArch};
+
 use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;

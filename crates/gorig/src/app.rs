@@ -1,17 +1,11 @@
 //! `App`: what every command works with, built once per run from the resolved settings:
-//! the store, the printer, and (only when a command needs them) the HTTP client, the
-//! platform and the release index.
+//! the store, the printer, and (when a command needs one) the [`Installer`] and its
+//! reporter.
 
-use std::cell::OnceCell;
-use std::time::SystemTime;
-
-use gorig_fetch::{
-    Client, DownloadCache, FetchError, IndexCache, IndexOrigin, IndexPolicy, LoadedIndex, Reporter,
-    human_duration, load_index,
-};
+use gorig_fetch::{KeyStore, Reporter};
 use gorig_host::{HostRoot, Platform, detect_arch};
-use gorig_store::{Lock, LockHolder, Store};
-use gorig_version::GoVersion;
+use gorig_install::{Installer, Policy, Sources};
+use gorig_store::Store;
 
 use crate::failure::{Exit, Failure};
 use crate::printer::Printer;
@@ -22,7 +16,6 @@ pub struct App {
     pub settings: Settings,
     pub store: Store,
     pub printer: Printer,
-    client: OnceCell<Client>,
 }
 
 impl App {
@@ -32,24 +25,7 @@ impl App {
             store: Store::new(&settings.home),
             settings,
             printer,
-            client: OnceCell::new(),
         }
-    }
-
-    pub fn client(&self) -> Result<&Client, Failure> {
-        if let Some(client) = self.client.get() {
-            return Ok(client);
-        }
-        let client = Client::new(&self.settings.client)?;
-        Ok(self.client.get_or_init(|| client))
-    }
-
-    pub fn download_cache(&self) -> DownloadCache {
-        DownloadCache::new(self.settings.cache_dir.join("downloads"))
-    }
-
-    fn index_cache(&self) -> IndexCache {
-        IndexCache::new(self.settings.cache_dir.join("index"))
     }
 
     /// The platform to install for: `--arch`/`GORIG_ARCH`, else the host's userland.
@@ -68,36 +44,35 @@ impl App {
         Ok(Platform::linux(detected.arch))
     }
 
-    /// Loads the release index under the configured cache policy.
-    pub fn index(&self, refresh: bool, reporter: &dyn Reporter) -> Result<LoadedIndex, Failure> {
-        let policy = IndexPolicy {
-            ttl: self.settings.index_ttl,
-            offline: self.settings.offline,
-            refresh: refresh || self.settings.refresh,
-            now: SystemTime::now(),
-        };
-        let loaded = load_index(
-            self.client()?,
-            &self.settings.index_sources,
-            &self.index_cache(),
-            policy,
+    /// The installer for this run, reporting to `reporter`.
+    pub fn installer<'r>(&self, reporter: &'r dyn Reporter) -> Installer<'r> {
+        let settings = &self.settings;
+        Installer::new(
+            self.store.clone(),
+            Sources {
+                client: settings.client.clone(),
+                mirrors: settings.mirrors.clone(),
+                index: settings.index_sources.clone(),
+                cache_dir: settings.cache_dir.clone(),
+                signature_base: settings.signature_base.clone(),
+            },
+            KeyStore {
+                stored: self.store.home().join("keys/release-keys.asc"),
+                keyrings: settings.keyrings.clone(),
+                key_url: settings.key_url.clone(),
+            },
+            Policy {
+                platform: self.platform().map_err(|f| f.summary()),
+                offline: settings.offline,
+                refresh_index: settings.refresh,
+                index_ttl: settings.index_ttl,
+                digests_from_mirror: settings.checksum_from_mirror,
+                verify_signatures: settings.verify_signature,
+                limits: settings.limits,
+                persistence: settings.persistence,
+            },
             reporter,
         )
-        .map_err(|e| match e {
-            FetchError::NotCached { .. } => Failure::from(e).hint(
-                "no release index is cached yet; exact versions whose archive is cached still install offline",
-            ),
-            other => Failure::from(other),
-        })?;
-        if let IndexOrigin::Cache { age, stale: true } = &loaded.origin
-            && self.settings.offline
-        {
-            self.printer.note(format!(
-                "offline: using the release index cached {} ago",
-                human_duration(*age)
-            ));
-        }
-        Ok(loaded)
     }
 
     /// The reporter for this run: JSON lines with `--json`, else a progress bar on a
@@ -110,37 +85,11 @@ impl App {
         }
     }
 
-    /// Takes the store lock, telling the user when another gorig holds it.
-    pub fn lock_store(&self) -> Result<Lock, Failure> {
-        Ok(self
-            .store
-            .lock(&mut |holder| self.waiting(holder, "the store"))?)
-    }
-
-    /// Takes the install lock of `version`.
-    pub fn lock_version(&self, version: &GoVersion) -> Result<Lock, Failure> {
-        let what = format!("the install of {version}");
-        Ok(self
-            .store
-            .lock_version(version, &mut |holder| self.waiting(holder, &what))?)
-    }
-
-    fn waiting(&self, holder: &LockHolder, what: &str) {
-        let who = holder
-            .pid
-            .map_or("another gorig process".to_string(), |pid| {
-                format!("gorig process {pid}")
-            });
-        if self.printer.json {
-            self.printer.json_line(&serde_json::json!({
-                "event": "waiting", "for": what, "pid": holder.pid,
-            }));
-        } else {
-            eprintln!(
-                "waiting for {who}, which holds {what} ({})",
-                holder.path.display()
-            );
-        }
+    /// The reporter for an install made on the way to something else (a shim, `exec`,
+    /// the hook, `verify`): stdout belongs to the tool, the shell or the one JSON
+    /// document, so everything goes to stderr.
+    pub fn stderr_reporter(&self) -> TerminalReporter<'_> {
+        TerminalReporter::new(&self.printer, self.settings.progress)
     }
 
     /// Fails unless system mode may change the system: root, or a non-default root prefix.

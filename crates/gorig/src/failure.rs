@@ -6,6 +6,8 @@ use std::io;
 
 use gorig_fetch::FetchError;
 use gorig_index::IndexError;
+use gorig_install::InstallError;
+use gorig_project::{PinError, Unselected};
 use gorig_store::StoreError;
 
 /// Exit codes. Stable: scripts depend on them (documented in the README).
@@ -136,6 +138,13 @@ impl From<FetchError> for Failure {
                 Exit::Filesystem,
                 filesystem_hints(error.io_kind(), "the gorig store"),
             ),
+            FetchError::NotCached { what, .. } if what == "the release index" => (
+                Exit::Network,
+                vec![
+                    "run the command again without --offline (or GORIG_OFFLINE) while online".into(),
+                    "no release index is cached yet; exact versions whose archive is cached still install offline".into(),
+                ],
+            ),
             FetchError::NotCached { .. } => (
                 Exit::Network,
                 vec!["run the command again without --offline (or GORIG_OFFLINE) while online".into()],
@@ -172,6 +181,10 @@ impl From<FetchError> for Failure {
             FetchError::KeyRefresh(_) => (
                 Exit::Verification,
                 vec!["--key-url / GORIG_KEY_URL name where the key block is fetched from".into()],
+            ),
+            FetchError::KeyringUnreadable { .. } | FetchError::KeyringInvalid { .. } => (
+                Exit::Usage,
+                vec!["--keyring / GORIG_KEYRING name OpenPGP public key files (gpg --export --armor KEYID)".into()],
             ),
             FetchError::Index(inner) => return Failure::from(inner.clone()),
             FetchError::BadMirror(_) | FetchError::Client(_) => (Exit::Usage, Vec::new()),
@@ -243,5 +256,87 @@ impl From<StoreError> for Failure {
 impl From<anyhow::Error> for Failure {
     fn from(error: anyhow::Error) -> Failure {
         Failure::new(Exit::Internal, error)
+    }
+}
+
+impl From<PinError> for Failure {
+    fn from(error: PinError) -> Failure {
+        let hint = error.hint();
+        Failure::new(Exit::Usage, error).hint(hint)
+    }
+}
+
+impl From<Unselected> for Failure {
+    fn from(error: Unselected) -> Failure {
+        match error {
+            Unselected::Pin(e) => e.into(),
+            Unselected::Store(e) => e.into(),
+            Unselected::NotInstalled { ref install, .. } => {
+                let hint = format!("gorig install {install}");
+                Failure::new(Exit::NotFound, error)
+                    .hint(hint)
+                    .hint("or set GORIG_AUTO_INSTALL=1 (auto_install = true) to install pinned versions on first use")
+            }
+            Unselected::NothingInstalled => {
+                Failure::new(Exit::NotFound, error).hint("gorig install")
+            }
+            Unselected::NoDefault { .. } => Failure::new(Exit::NotFound, error)
+                .hint("gorig install --default")
+                .hint("or add a toolchain line, e.g. `toolchain go1.27.3`"),
+        }
+    }
+}
+
+impl From<InstallError> for Failure {
+    fn from(error: InstallError) -> Failure {
+        match error {
+            InstallError::Fetch(e) => (*e).into(),
+            InstallError::Index(e) => e.into(),
+            InstallError::Store(e) => e.into(),
+            InstallError::Unselected(e) => e.into(),
+            InstallError::Failed { version, source } => {
+                Failure::from(*source).context(format!("could not install {version}"))
+            }
+            InstallError::UnknownPlatform { .. } => Failure::new(Exit::NotFound, error)
+                .hint("name the architecture with --arch (e.g. --arch amd64) if you know it"),
+            InstallError::OtherArch {
+                ref version,
+                ref archive_arch,
+                ..
+            } => {
+                let hint = format!(
+                    "gorig install --force --arch {archive_arch} {version}   (replaces it)"
+                );
+                Failure::new(Exit::Refused, error).hint(hint)
+            }
+            InstallError::NoInstalledMatch { ref request, .. } => {
+                let hint = format!("gorig install {request}");
+                Failure::new(Exit::NotFound, error).hint(hint)
+            }
+            InstallError::Ambiguous { .. } => {
+                Failure::new(Exit::Usage, error).hint("name the exact versions to remove")
+            }
+            InstallError::IsDefault {
+                ref version,
+                ref others,
+            } => {
+                let mut hints = Vec::new();
+                if let Some(other) = others.last() {
+                    hints.push(format!("gorig use {other}   (then uninstall {version})"));
+                }
+                hints.push(format!(
+                    "gorig uninstall --force {version}   (removes it anyway)"
+                ));
+                let mut failure = Failure::new(Exit::Refused, error);
+                failure.hints = hints;
+                failure
+            }
+            InstallError::SystemLinked { .. } => Failure::new(Exit::Refused, error)
+                .hint("switch it first: sudo gorig use --system OTHER_VERSION"),
+            InstallError::Raced { .. } => Failure::new(Exit::Refused, error)
+                .hint("another gorig is removing what this one installs; run the command again when it is done"),
+            InstallError::NoPrevious => Failure::new(Exit::NotFound, error)
+                .hint("gorig use VERSION   (`gorig list` shows what is installed)"),
+        }
     }
 }

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use crate::app::App;
 use crate::failure::{Exit, Failure};
-use crate::project::{self, Missing};
+use crate::project;
 use crate::settings::{Environment, Settings};
 
 /// The tools gorig makes shims for.
@@ -141,7 +141,7 @@ fn fast_choice(
 ) -> Option<(gorig_version::GoVersion, String)> {
     let store = gorig_store::Store::new(home);
     let pin = project::pin_for(&store, dir, env).ok()?;
-    use gorig_store::pins::Requirement;
+    use gorig_project::Requirement;
     use gorig_version::VersionRequest;
     match pin {
         // An exact pin needs one stat, not a listing of the store.
@@ -151,7 +151,7 @@ fn fast_choice(
             {
                 Some((v.clone(), p.to_string()))
             }
-            _ => project::select_for_pin(&store, Some(p))
+            _ => gorig_project::select_for_pin(&store, Some(p))
                 .ok()
                 .map(|selected| (selected.version, selected.reason)),
         },
@@ -177,16 +177,16 @@ fn full_choice(
     settings.quiet = true;
     let auto_install = settings.auto_install;
     let app = App::new(settings, false);
-    let selected = match project::select(&app.store, dir, env) {
-        Ok(selected) => selected,
-        Err(Missing::NotInstalled { install, reason }) if auto_install => {
-            eprintln!("gorig: installing {install} (asked for by {reason})");
-            crate::commands::install::install_quietly(&app, &install)?;
-            project::select(&app.store, dir, env).map_err(Missing::into_failure)?
-        }
-        Err(missing) => return Err(missing.into_failure()),
-    };
-    Ok((selected.version, selected.reason))
+    let reporter = app.stderr_reporter();
+    let project_env = project::project_env(env);
+    let ensured = app.installer(&reporter).ensure(
+        gorig_install::Want::Project {
+            dir,
+            env: &project_env,
+        },
+        auto_install,
+    )?;
+    Ok((ensured.version, ensured.reason))
 }
 
 /// A tool that is a link to gorig would run this shim again.

@@ -498,10 +498,16 @@ fn json_output_has_documented_shapes() {
     let events: Vec<&str> = lines.iter().filter_map(|l| l["event"].as_str()).collect();
     assert_eq!(
         events,
-        ["download_started", "download_finished", "installed"],
+        [
+            "download_started",
+            "download_finished",
+            "verified",
+            "published",
+            "installed"
+        ],
         "{out}"
     );
-    let installed = &lines[2];
+    let installed = &lines[4];
     assert_eq!(installed["version"], "go1.22.5");
     assert_eq!(installed["default"], true);
     assert_eq!(installed["from_cache"], false);

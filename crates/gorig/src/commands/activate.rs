@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use crate::app::App;
 use crate::cli::{ActivateArgs, ShellKind};
 use crate::failure::{Exit, Failure};
-use crate::project::{self, Missing};
+use gorig_project::Unselected;
+
+use crate::project;
 use crate::settings::Environment;
 use crate::shell::quote;
 
@@ -78,15 +80,24 @@ _gorig_stale() {
 
 /// Installs a pinned version the hook found missing (GORIG_AUTO_INSTALL=1 or
 /// `auto_install = true`); reports on stderr only, since stdout is the shell's code.
-type AutoInstall<'a> = &'a dyn Fn(&str, &str) -> Result<(), Failure>;
+type AutoInstall<'a> = &'a dyn Fn(&Path, &Environment) -> Result<(), Failure>;
 
 pub fn hook_env(app: &App, args: &ActivateArgs) -> Result<(), Failure> {
-    let install = |version: &str, reason: &str| -> Result<(), Failure> {
-        let mut settings = app.settings.clone();
-        settings.quiet = true;
-        let quiet = App::new(settings, false);
-        eprintln!("gorig: installing {version} (asked for by {reason})");
-        crate::commands::install::install_quietly(&quiet, version)
+    let mut settings = app.settings.clone();
+    settings.quiet = true;
+    let quiet = App::new(settings, false);
+    let reporter = quiet.stderr_reporter();
+    let installer = quiet.installer(&reporter);
+    let install = |dir: &Path, env: &Environment| -> Result<(), Failure> {
+        let project_env = project::project_env(env);
+        installer.ensure(
+            gorig_install::Want::Project {
+                dir,
+                env: &project_env,
+            },
+            true,
+        )?;
+        Ok(())
     };
     let auto: Option<AutoInstall> = app.settings.auto_install.then_some(&install);
     let out = hook_script(
@@ -160,14 +171,12 @@ fn hook_script(
         entries.retain(|e| e != previous);
     }
     let mut out = String::new();
-    let mut selected = project::select(store, &dir, env);
-    if let (Err(Missing::NotInstalled { install, reason }), Some(auto)) = (&selected, auto_install)
-    {
-        selected = match auto(install, reason) {
-            Ok(()) => project::select(store, &dir, env),
-            Err(failure) => Err(Missing::Failure(failure)),
-        };
-    }
+    let selected = match (project::select(store, &dir, env), auto_install) {
+        (Err(Unselected::NotInstalled { .. }), Some(auto)) => {
+            auto(&dir, env).and_then(|()| project::select(store, &dir, env).map_err(Failure::from))
+        }
+        (other, _) => other.map_err(Failure::from),
+    };
     match selected {
         Ok(selected) => {
             let bin = store.version_dir(&selected.version).join("bin");
@@ -187,7 +196,7 @@ fn hook_script(
                 out.push_str(&unset(shell, "_GORIG_WARNED"));
             }
         }
-        Err(missing) => {
+        Err(failure) => {
             if previous.is_some() {
                 out.push_str(&unset(shell, "_GORIG_PATH"));
             }
@@ -197,7 +206,6 @@ fn hook_script(
             }
             let here = dir.display().to_string();
             if env.get("_GORIG_WARNED") != Some(here.as_str()) {
-                let failure = missing_failure(missing);
                 eprintln!("gorig: {}", failure.summary());
                 for hint in &failure.hints {
                     eprintln!("gorig: hint: {hint}");
@@ -270,10 +278,6 @@ fn touch(path: &Path) -> bool {
         .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
         .open(path)
         .is_ok()
-}
-
-fn missing_failure(missing: Missing) -> Failure {
-    missing.into_failure()
 }
 
 fn set(shell: ShellKind, name: &str, value: &str) -> String {

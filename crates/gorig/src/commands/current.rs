@@ -6,7 +6,9 @@ use serde_json::json;
 use crate::app::App;
 use crate::cli::CurrentArgs;
 use crate::failure::Failure;
-use crate::project::{self, Missing};
+use gorig_project::Unselected;
+
+use crate::project;
 use crate::settings::Environment;
 
 pub fn run(app: &App, args: &CurrentArgs) -> Result<(), Failure> {
@@ -31,17 +33,16 @@ pub fn run(app: &App, args: &CurrentArgs) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Err(Missing::NotInstalled { install, reason }) if args.json => {
+        Err(Unselected::NotInstalled { install, reason }) if args.json => {
             // One document on stdout, which says what to install; the error itself
             // goes to stderr only.
-            let failure = Missing::NotInstalled {
+            let failure = Failure::from(Unselected::NotInstalled {
                 install: install.clone(),
                 reason: reason.clone(),
-            }
-            .into_failure();
+            });
             app.printer.json_line(&json!({
                 "schema_version": 1,
-                "version": install,
+                "version": install.to_string(),
                 "installed": false,
                 "reason": reason,
                 "hints": failure.hints,
@@ -49,6 +50,6 @@ pub fn run(app: &App, args: &CurrentArgs) -> Result<(), Failure> {
             crate::render_text(&app.printer, &failure);
             Err(Failure::silent(failure.exit))
         }
-        Err(missing) => Err(missing.into_failure()),
+        Err(other) => Err(other.into()),
     }
 }

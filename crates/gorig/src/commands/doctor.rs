@@ -21,7 +21,9 @@ use serde_json::json;
 use crate::app::App;
 use crate::cli::DoctorArgs;
 use crate::failure::{Exit, Failure};
-use crate::project::{self, Missing};
+use gorig_project::Unselected;
+
+use crate::project;
 use crate::settings::Environment;
 
 /// Where tools are looked for under a `--root` tree (the user's PATH is this host's).
@@ -213,8 +215,8 @@ fn toolchain_facts(app: &App, env: &Environment, live: bool) -> (ToolchainFacts,
                 });
             goroot = Some(canonical);
         }
-        Err(Missing::NotInstalled { install, reason }) => match install.parse() {
-            Ok(version) => {
+        Err(Unselected::NotInstalled { install, reason }) => match install {
+            gorig_version::VersionRequest::Exact(version) => {
                 facts.selected = Some(SelectedToolchain {
                     version,
                     reason,
@@ -222,9 +224,9 @@ fn toolchain_facts(app: &App, env: &Environment, live: bool) -> (ToolchainFacts,
                     goroot: None,
                 })
             }
-            Err(_) => facts.selection_problem = Some(format!("{install} ({reason})")),
+            other => facts.selection_problem = Some(format!("{other} ({reason})")),
         },
-        Err(Missing::Failure(failure)) => facts.selection_problem = Some(failure.summary()),
+        Err(other) => facts.selection_problem = Some(Failure::from(other).summary()),
     }
     let user_env = env
         .get("GOENV")

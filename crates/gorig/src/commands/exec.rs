@@ -4,41 +4,30 @@
 
 use std::os::unix::process::CommandExt;
 
+use gorig_install::Want;
+
 use crate::app::App;
 use crate::cli::ExecArgs;
-use crate::commands::{parse_request, select_installed};
+use crate::commands::parse_request;
 use crate::failure::{Exit, Failure};
-use crate::project::{self, Missing};
+use crate::project;
 use crate::settings::Environment;
 
 pub fn run(app: &App, args: &ExecArgs) -> Result<(), Failure> {
     let env = Environment::capture();
-    let version = match &args.version {
-        Some(text) => {
-            let request = parse_request(text)?;
-            match select_installed(&request, &app.store.installed()?) {
-                Ok(version) => version,
-                Err(_) if app.settings.auto_install => {
-                    crate::commands::install::install_quietly(app, text)?;
-                    select_installed(&request, &app.store.installed()?)?
-                }
-                Err(failure) => return Err(failure),
-            }
-        }
-        None => {
-            let dir = project::logical_cwd(&env);
-            match project::select(&app.store, &dir, &env) {
-                Ok(selected) => selected.version,
-                Err(Missing::NotInstalled { install, .. }) if app.settings.auto_install => {
-                    crate::commands::install::install_quietly(app, &install)?;
-                    project::select(&app.store, &dir, &env)
-                        .map_err(Missing::into_failure)?
-                        .version
-                }
-                Err(missing) => return Err(missing.into_failure()),
-            }
-        }
+    let reporter = app.stderr_reporter();
+    let installer = app.installer(&reporter);
+    let request = args.version.as_deref().map(parse_request).transpose()?;
+    let dir = project::logical_cwd(&env);
+    let project_env = project::project_env(&env);
+    let want = match &request {
+        Some(request) => Want::Version(request),
+        None => Want::Project {
+            dir: &dir,
+            env: &project_env,
+        },
     };
+    let version = installer.ensure(want, app.settings.auto_install)?.version;
     let bin = app.store.version_dir(&version).join("bin");
     let path = project::path_with(&[bin, app.settings.go_bin.clone()], &env);
     let Some((program, rest)) = args.command.split_first() else {

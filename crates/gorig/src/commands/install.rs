@@ -6,349 +6,58 @@
 use std::path::PathBuf;
 
 use gorig_fetch::signature::format_time;
-use gorig_fetch::{
-    DigestSource, Fetcher, IndexOrigin, LoadedIndex, Reporter, SignatureVerifier, UnpackOptions,
-    Unpacked,
-};
-use gorig_host::Platform;
-use gorig_index::{Artifact, IndexError, archive_filename};
-use gorig_store::{StoreError, SystemLink};
-use gorig_version::{GoVersion, VersionRequest};
+use gorig_install::{InstallHow, Installed, Installer};
+use gorig_version::GoVersion;
 use serde_json::json;
 
 use crate::app::App;
 use crate::cli::InstallArgs;
 use crate::commands::parse_request;
-use crate::failure::{Exit, Failure};
+use crate::failure::Failure;
 use crate::shell::{MANAGED_MARKER, profile_script};
-
-/// What happened to one requested version.
-enum Outcome {
-    Installed {
-        version: GoVersion,
-        artifact: Artifact,
-        unpacked: Box<Unpacked>,
-    },
-    AlreadyInstalled(GoVersion),
-}
-
-impl Outcome {
-    fn version(&self) -> GoVersion {
-        match self {
-            Outcome::Installed { version, .. } | Outcome::AlreadyInstalled(version) => {
-                version.clone()
-            }
-        }
-    }
-}
 
 pub fn run(app: &App, args: &InstallArgs) -> Result<(), Failure> {
     app.require_system_access()?;
-    let from_mirror = args.checksum_from_mirror || app.settings.checksum_from_mirror;
-    if from_mirror {
-        app.printer.warn(
-            "taking SHA-256 digests from the mirror's .sha256 files, not the release index: this detects damaged downloads, not a mirror serving other bytes",
-        );
-    }
     let requests = args
         .versions
         .iter()
         .map(|text| parse_request(text))
         .collect::<Result<Vec<_>, _>>()?;
     let reporter = app.reporter();
-    let reporter = reporter.as_ref();
-    let platform = app.platform()?;
-    let refresher = || crate::commands::keys::refresh(app, None).map(|(ring, _)| ring);
-    let verifier = crate::commands::keys::verifier(app, &refresher)?;
-    let run = Run {
-        platform,
-        verifier: verifier.as_ref(),
-        reporter,
+    let installer = app
+        .installer(reporter.as_ref())
+        .with_policy(|policy| policy.digests_from_mirror |= args.checksum_from_mirror);
+    installer.sweep()?;
+    let how = InstallHow {
+        unstable: args.unstable,
+        force: args.force,
+        make_default: args.make_default || app.settings.system.is_some(),
     };
-    {
-        let lock = app.lock_store()?;
-        let removed = app.store.sweep(&lock)?;
-        if !removed.is_empty() {
-            app.printer.note(format!(
-                "removed what an interrupted run left in {}: {}",
-                app.store.staging_dir().display(),
-                removed.join(", ")
-            ));
-        }
-    }
-    let mut index: Option<LoadedIndex> = None;
     let mut last = None;
     for request in &requests {
-        let outcome = install_one(app, request, args, from_mirror, &run, &mut index)?;
-        let version = outcome.version();
-        let became_default = make_default_if_needed(
-            app,
-            &version,
-            args.make_default || app.settings.system.is_some(),
-        )?;
-        report(app, &outcome, became_default);
-        last = Some(version);
+        let installed = installer.install(request, how)?;
+        report(app, &installed);
+        last = Some(installed.version);
     }
     if last.is_some() {
         // Shims follow the binary that last installed (a moved gorig repairs them).
         crate::shim::ensure_shims(app.store.home())?;
     }
     if let (Some(version), Some(_)) = (&last, &app.settings.system) {
-        link_system(app, version, args.adopt)?;
+        link_system(app, &installer, version, args.adopt)?;
     } else if last.is_some() {
         path_hint(app);
     }
     Ok(())
 }
 
-/// What stays the same for every version one `install` installs.
-struct Run<'a> {
-    platform: Platform,
-    verifier: Option<&'a SignatureVerifier<'a>>,
-    reporter: &'a dyn Reporter,
-}
-
-/// Installs `request` for a shim or `exec` that found it pinned but missing.
-pub fn install_quietly(app: &App, request: &str) -> Result<(), Failure> {
-    let args = InstallArgs {
-        versions: vec![request.to_string()],
-        unstable: true,
-        make_default: false,
-        force: false,
-        checksum_from_mirror: false,
-        adopt: false,
-        json: false,
-    };
-    run(app, &args)
-}
-
-fn install_one(
-    app: &App,
-    request: &VersionRequest,
-    args: &InstallArgs,
-    from_mirror: bool,
-    run: &Run<'_>,
-    index: &mut Option<LoadedIndex>,
-) -> Result<Outcome, Failure> {
-    let Run {
-        platform,
-        verifier,
-        reporter,
-    } = *run;
-    let platform = &platform;
-    if let VersionRequest::Exact(version) = request
-        && already_installed(app, version, platform, args.force)?
-    {
-        return Ok(Outcome::AlreadyInstalled(version.clone()));
-    }
-    let artifact = resolve(
-        app,
-        request,
-        args.unstable,
-        from_mirror,
-        platform,
-        index,
-        reporter,
-    )?;
-    let version = artifact.version.clone();
-    if already_installed(app, &version, platform, args.force)? {
-        return Ok(Outcome::AlreadyInstalled(version));
-    }
-    let version_lock = app.lock_version(&version)?;
-    // Another gorig may have installed it while this one waited for the lock.
-    if already_installed(app, &version, platform, args.force)? {
-        return Ok(Outcome::AlreadyInstalled(version));
-    }
-    let staging = app.store.begin_staging(&version, &version_lock)?;
-    let cache = app.download_cache();
-    let fetcher = Fetcher {
-        client: app.client()?,
-        cache: &cache,
-        reporter,
-        options: UnpackOptions {
-            limits: app.settings.limits,
-            offline: app.settings.offline,
-            digest_source: if from_mirror {
-                DigestSource::BesideArchive
-            } else {
-                DigestSource::Index
-            },
-            persistence: app.settings.persistence,
-            ..UnpackOptions::default()
-        },
-        signatures: verifier,
-    };
-    let unpacked = match fetcher.unpack(&artifact, &app.settings.mirrors, &staging) {
-        Ok(unpacked) => unpacked,
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&staging);
-            return Err(Failure::from(e).context(format!("could not install {version}")));
-        }
-    };
-    let sealed = app.store.seal(&staging)?;
-    let lock = app.lock_store()?;
-    app.store.publish(&version, sealed, &lock)?;
-    drop(version_lock);
-    Ok(Outcome::Installed {
-        version,
-        artifact,
-        unpacked: Box::new(unpacked),
-    })
-}
-
-/// Whether `version` is installed for `platform` and need not be installed again. A
-/// version installed for another architecture (`--arch`) is refused unless `--force`.
-fn already_installed(
-    app: &App,
-    version: &GoVersion,
-    platform: &Platform,
-    force: bool,
-) -> Result<bool, Failure> {
-    if force || !app.store.is_installed(version) {
-        return Ok(false);
-    }
-    // Official archives carry their tools in pkg/tool/<goos>_<goarch>.
-    let tools = app.store.version_dir(version).join("pkg/tool");
-    let arches: Vec<String> = std::fs::read_dir(&tools)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| {
-            e.file_name()
-                .to_str()?
-                .strip_prefix("linux_")
-                .map(String::from)
-        })
-        .collect();
-    let wanted = platform.arch.goarch();
-    if arches.is_empty() || arches.iter().any(|a| a == wanted) {
-        return Ok(true);
-    }
-    Err(Failure::msg(
-        Exit::Refused,
-        format!(
-            "{version} is installed for {}, not {wanted}",
-            arches.join(", ")
-        ),
-    )
-    .hint(format!(
-        "gorig install --force --arch {} {version}   (replaces it)",
-        platform.arch.archive_arch()
-    )))
-}
-
-/// Resolves `request` to an archive: from the index (refreshed once when a cached index
-/// does not know the version), or, when no index can be had, for an exact version: from
-/// the download cache, or by name when digests come from the mirror.
-fn resolve(
-    app: &App,
-    request: &VersionRequest,
-    unstable: bool,
-    from_mirror: bool,
-    platform: &Platform,
-    index: &mut Option<LoadedIndex>,
-    reporter: &dyn Reporter,
-) -> Result<Artifact, Failure> {
-    if index.is_none() {
-        match app.index(false, reporter) {
-            Ok(loaded) => *index = Some(loaded),
-            Err(failure) => {
-                return cached_artifact(app, request, platform)
-                    .or_else(|| {
-                        if from_mirror {
-                            by_name(request, platform)
-                        } else {
-                            None
-                        }
-                    })
-                    .ok_or(failure);
-            }
-        }
-    }
-    let Some(loaded) = index.as_ref() else {
-        return Err(Failure::msg(
-            Exit::Internal,
-            "the release index was not loaded",
-        ));
-    };
-    let pick = |index: &gorig_index::Index| -> Result<Artifact, IndexError> {
-        if from_mirror {
-            let (version, file) = index.resolve_file(request, platform, unstable)?;
-            Ok(Artifact {
-                version,
-                filename: file.filename.clone(),
-                sha256: String::new(),
-                size: (file.size > 0).then_some(file.size),
-            })
-        } else {
-            index.resolve(request, platform, unstable)
-        }
-    };
-    match pick(&loaded.index) {
-        Ok(artifact) => Ok(artifact),
-        Err(IndexError::UnknownVersion { .. } | IndexError::OnlyPrereleases { .. })
-            if matches!(loaded.origin, IndexOrigin::Cache { .. }) && !app.settings.offline =>
-        {
-            // A release newer than the cached index: ask the network once.
-            let fresh = app.index(true, reporter)?;
-            let result = pick(&fresh.index);
-            *index = Some(fresh);
-            Ok(result?)
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// An exact version's archive named without an index (its digest comes from the mirror).
-fn by_name(request: &VersionRequest, platform: &Platform) -> Option<Artifact> {
-    let VersionRequest::Exact(version) = request else {
-        return None;
-    };
-    Some(Artifact {
-        version: version.clone(),
-        filename: archive_filename(version, platform),
-        sha256: String::new(),
-        size: None,
-    })
-}
-
-/// An exact version whose archive was verified before and kept in the cache.
-fn cached_artifact(app: &App, request: &VersionRequest, platform: &Platform) -> Option<Artifact> {
-    let VersionRequest::Exact(version) = request else {
-        return None;
-    };
-    let filename = archive_filename(version, platform);
-    let sha256 = app.download_cache().recorded_sha256(&filename)?;
-    app.printer.note(format!(
-        "no release index available; installing {filename} from the download cache, verified against the SHA-256 recorded when it was downloaded"
-    ));
-    Some(Artifact {
-        version: version.clone(),
-        filename,
-        sha256,
-        size: None,
-    })
-}
-
-fn make_default_if_needed(app: &App, version: &GoVersion, wanted: bool) -> Result<bool, Failure> {
-    if !wanted && app.store.default_version().is_some() {
-        return Ok(false);
-    }
-    if app.store.default_version().as_ref() == Some(version) {
-        return Ok(false);
-    }
-    let lock = app.lock_store()?;
-    app.store.set_default(version, &lock)?;
-    Ok(true)
-}
-
-fn report(app: &App, outcome: &Outcome, became_default: bool) {
-    let version = outcome.version();
-    let path = app.store.version_dir(&version);
-    match outcome {
-        Outcome::Installed {
-            artifact, unpacked, ..
-        } => {
+fn report(app: &App, installed: &Installed) {
+    let version = &installed.version;
+    let path = &installed.path;
+    let default = app.store.default_version().as_ref() == Some(version);
+    match &installed.fresh {
+        Some(fresh) => {
+            let (artifact, unpacked) = (&fresh.artifact, &fresh.unpacked);
             if app.printer.json {
                 app.printer.json_line(&json!({
                     "event": "installed",
@@ -358,6 +67,7 @@ fn report(app: &App, outcome: &Outcome, became_default: bool) {
                     "sha256": unpacked.sha256,
                     "source": unpacked.source,
                     "from_cache": unpacked.from_cache,
+                    "replaced": fresh.replaced,
                     "archive_bytes": unpacked.archive_bytes,
                     "files": unpacked.stats.files,
                     "signature": unpacked.signature.as_ref().map(|sig| json!({
@@ -368,7 +78,7 @@ fn report(app: &App, outcome: &Outcome, became_default: bool) {
                         "key_origin": sig.key_origin,
                     })),
                     "sandbox": unpacked.sandbox.name(),
-                    "default": app.store.default_version().as_ref() == Some(&version),
+                    "default": default,
                 }));
             } else {
                 let from = if unpacked.from_cache {
@@ -391,13 +101,13 @@ fn report(app: &App, outcome: &Outcome, became_default: bool) {
                 ));
             }
         }
-        Outcome::AlreadyInstalled(_) => {
+        None => {
             if app.printer.json {
                 app.printer.json_line(&json!({
                     "event": "already_installed",
                     "version": version,
                     "path": path,
-                    "default": app.store.default_version().as_ref() == Some(&version),
+                    "default": default,
                 }));
             } else {
                 app.printer.info(format!(
@@ -407,7 +117,7 @@ fn report(app: &App, outcome: &Outcome, became_default: bool) {
             }
         }
     }
-    if became_default {
+    if installed.became_default {
         app.printer.info(format!("{version} is now the default"));
     }
 }
@@ -421,35 +131,33 @@ fn short_digest(digest: &str) -> String {
 }
 
 /// Points `/usr/local/go` at `version` and writes the profile script.
-pub fn link_system(app: &App, version: &GoVersion, adopt: bool) -> Result<(), Failure> {
+pub fn link_system(
+    app: &App,
+    installer: &Installer<'_>,
+    version: &GoVersion,
+    adopt: bool,
+) -> Result<(), Failure> {
     let Some(system) = &app.settings.system else {
         return Ok(());
     };
-    let link = SystemLink::new(&system.link);
-    let stamp = timestamp();
-    let aside = link.adoption_path(&stamp);
-    let adopted = link.point_to(
-        &app.store.version_dir(version),
-        adopt.then_some(aside.as_path()),
+    let linked = installer.link_system(
+        &gorig_install::SystemPaths {
+            link: system.link.clone(),
+            profile: system.profile.clone(),
+        },
+        version,
+        &profile_script(&PathBuf::from("/usr/local/go/bin")),
+        MANAGED_MARKER,
+        adopt,
     )?;
-    if let Some(moved) = &adopted {
+    if let Some(moved) = &linked.adopted {
         app.printer.warn(format!(
             "moved the existing {} to {} (gorig deletes nothing it did not install)",
             system.link.display(),
             moved.display()
         ));
     }
-    let backup = gorig_fs::write_managed(
-        &system.profile,
-        profile_script(&PathBuf::from("/usr/local/go/bin")).as_bytes(),
-        &gorig_fs::Managed {
-            marker: Some(MANAGED_MARKER),
-            ..gorig_fs::Managed::default()
-        },
-    )
-    .map_err(StoreError::from)?
-    .backup;
-    if let Some(backup) = backup {
+    if let Some(backup) = &linked.backup {
         app.printer.warn(format!(
             "{} was not written by gorig; kept a copy in {}",
             system.profile.display(),
@@ -462,7 +170,7 @@ pub fn link_system(app: &App, version: &GoVersion, adopt: bool) -> Result<(), Fa
             "link": system.link,
             "version": version,
             "profile": system.profile,
-            "adopted": adopted,
+            "adopted": linked.adopted,
         }));
     } else {
         app.printer.info(format!(
@@ -472,11 +180,6 @@ pub fn link_system(app: &App, version: &GoVersion, adopt: bool) -> Result<(), Fa
         ));
     }
     Ok(())
-}
-
-/// `20261122T031500Z`, in UTC, for names of files moved aside.
-pub fn timestamp() -> String {
-    gorig_fs::utc_stamp(std::time::SystemTime::now())
 }
 
 /// Tells the user how to get the default toolchain on PATH when it is not yet.

@@ -1,111 +1,13 @@
-//! `gorig keys list|refresh`, and the keyring every signature check starts from: the
-//! embedded Google key, the refreshed copy kept in the store, and the key files an
-//! organisation adds with `--keyring` (whose primaries are pinned with Google's).
+//! `gorig keys list|refresh`: the keyring every signature check starts from (the embedded
+//! Google key, the refreshed copy kept in the store, and the key files an organisation
+//! adds with `--keyring`; see `gorig_fetch::KeyStore`).
 
-use std::path::PathBuf;
-
-use gorig_fetch::signature::{
-    GO_SIGNING_KEY_FINGERPRINT, KeySummary, Keyring, MAX_KEY_BLOCK_BYTES, format_time,
-};
-use gorig_fetch::{FetchError, Location, SignatureVerifier};
+use gorig_fetch::signature::{KeySummary, format_time};
 use serde_json::json;
 
 use crate::app::App;
 use crate::cli::KeysCommand;
 use crate::failure::{Exit, Failure};
-
-/// Where a refreshed key block is kept, in the store.
-pub fn refreshed_path(app: &App) -> PathBuf {
-    app.store.home().join("keys/release-keys.asc")
-}
-
-/// The organisation's keyrings, read and parsed: their keys are trusted as they are.
-fn user_keyrings(app: &App) -> Result<(Keyring, Vec<String>), Failure> {
-    let mut ring = Keyring::default();
-    let mut pinned = vec![GO_SIGNING_KEY_FINGERPRINT.to_string()];
-    for path in &app.settings.keyrings {
-        let bytes = std::fs::read(path).map_err(|e| {
-            Failure::new(Exit::Usage, e)
-                .context(format!("could not read the keyring {}", path.display()))
-                .hint("--keyring / GORIG_KEYRING name OpenPGP public key files (gpg --export --armor KEYID)")
-        })?;
-        let fingerprints = ring
-            .add_trusted_file(&bytes, &format!("keyring {}", path.display()))
-            .map_err(|e| Failure::new(Exit::Usage, e))?;
-        pinned.extend(fingerprints);
-    }
-    Ok((ring, pinned))
-}
-
-/// The keyring signatures are checked against.
-pub fn load(app: &App) -> Result<Keyring, Failure> {
-    let (user, pinned) = user_keyrings(app)?;
-    let stored = refreshed_path(app);
-    let mut refreshed = None;
-    if let Ok(bytes) = std::fs::read(&stored) {
-        let mut ring = Keyring::default();
-        match ring.add_pinned(&bytes, &format!("refreshed {}", stored.display()), &pinned) {
-            Ok(_) => refreshed = Some(ring),
-            Err(e) => app.printer.warn(format!(
-                "ignoring the stored keys: {e}; run `gorig keys refresh`"
-            )),
-        }
-    }
-    assemble(refreshed, user)
-}
-
-/// The embedded key, then refreshed keys, then the organisation's.
-fn assemble(refreshed: Option<Keyring>, user: Keyring) -> Result<Keyring, Failure> {
-    let mut ring = Keyring::embedded().map_err(|e| Failure::new(Exit::Internal, e))?;
-    if let Some(refreshed) = refreshed {
-        ring.extend(refreshed);
-    }
-    ring.extend(user);
-    Ok(ring)
-}
-
-/// Fetches the key block, keeps the pinned keys, stores them; returns the whole keyring.
-pub fn refresh(app: &App, url: Option<&str>) -> Result<(Keyring, usize), FetchError> {
-    let url = url.unwrap_or(&app.settings.key_url);
-    let location = Location::parse(url)?;
-    let client = app
-        .client()
-        .map_err(|f| FetchError::KeyRefresh(f.summary()))?;
-    let bytes = client.read_small(&location, MAX_KEY_BLOCK_BYTES, "a key block")?;
-    let (user, pinned) = user_keyrings(app).map_err(|f| FetchError::KeyRefresh(f.summary()))?;
-    let mut fetched = Keyring::default();
-    let kept = fetched
-        .add_pinned(&bytes, &format!("refreshed from {location}"), &pinned)
-        .map_err(|e| FetchError::KeyRefresh(e.to_string()))?;
-    let armored = fetched
-        .to_armored()
-        .map_err(|e| FetchError::KeyRefresh(e.to_string()))?;
-    let path = refreshed_path(app);
-    gorig_fs::write_atomic(&path, armored.as_bytes())
-        .map_err(|e| FetchError::KeyRefresh(format!("could not store {}: {e}", path.display())))?;
-    let ring = assemble(Some(fetched), user).map_err(|f| FetchError::KeyRefresh(f.summary()))?;
-    Ok((ring, kept))
-}
-
-/// The verifier `install` uses: refreshes once when a signature names an unknown subkey
-/// (not offline). `None` when the user turned signature checks off, with a warning.
-pub fn verifier<'a>(
-    app: &'a App,
-    refresher: &'a gorig_fetch::KeyRefresher<'a>,
-) -> Result<Option<SignatureVerifier<'a>>, Failure> {
-    if !app.settings.verify_signature {
-        app.printer.alarm(
-            "OpenPGP signature checks are OFF (--no-verify-signature / verify_signature = false): only the SHA-256 from the index protects this install",
-        );
-        return Ok(None);
-    }
-    let verifier = SignatureVerifier::new(load(app)?, Some(app.settings.signature_base.clone()));
-    Ok(Some(if app.settings.offline {
-        verifier
-    } else {
-        verifier.with_refresh(refresher)
-    }))
-}
 
 pub fn run(app: &App, command: &KeysCommand) -> Result<(), Failure> {
     match command {
@@ -118,7 +20,16 @@ pub fn run(app: &App, command: &KeysCommand) -> Result<(), Failure> {
                 ));
             }
             let url = url.as_deref();
-            let (ring, kept) = refresh(app, url)
+            let reporter = app.reporter();
+            let installer = app.installer(reporter.as_ref());
+            let keys = installer.keys();
+            let (ring, kept) = keys
+                .refresh(
+                    installer.client()?,
+                    url,
+                    app.settings.persistence,
+                    reporter.as_ref(),
+                )
                 .map_err(|e| Failure::from(e).context("could not refresh the release keys"))?;
             let shown = url.unwrap_or(&app.settings.key_url);
             if app.printer.json {
@@ -127,14 +38,14 @@ pub fn run(app: &App, command: &KeysCommand) -> Result<(), Failure> {
                     "kind": "keys-refreshed",
                     "url": gorig_fetch::redact(shown),
                     "kept": kept,
-                    "stored": refreshed_path(app),
+                    "stored": keys.stored,
                     "keys": ring.summaries().iter().map(summary_json).collect::<Vec<_>>(),
                 }));
             } else {
                 app.printer.out(format!(
                     "kept {kept} pinned key(s) from {} in {}",
                     gorig_fetch::redact(shown),
-                    refreshed_path(app).display()
+                    keys.stored.display()
                 ));
             }
             Ok(())
@@ -143,7 +54,9 @@ pub fn run(app: &App, command: &KeysCommand) -> Result<(), Failure> {
 }
 
 fn list(app: &App) -> Result<(), Failure> {
-    let ring = load(app)?;
+    let reporter = app.reporter();
+    let installer = app.installer(reporter.as_ref());
+    let ring = installer.keys().load(reporter.as_ref())?;
     let summaries = ring.summaries();
     if app.printer.json {
         app.printer.json_line(&json!({

@@ -57,7 +57,8 @@ fn installed(app: &App) -> Result<(), Failure> {
 
 fn remote(app: &App, args: &ListArgs) -> Result<(), Failure> {
     let platform = app.platform()?;
-    let loaded = app.index(false, app.reporter().as_ref())?;
+    let reporter = app.reporter();
+    let loaded = app.installer(reporter.as_ref()).index(false)?;
     let installed = app.store.installed()?;
     let default = app.store.default_version();
     let newest_stable = loaded

@@ -14,25 +14,16 @@ pub fn run(app: &App, args: &UseArgs) -> Result<(), Failure> {
         return pin_here(app, args);
     }
     app.require_system_access()?;
+    let reporter = app.reporter();
+    let installer = app.installer(reporter.as_ref());
+    // `gorig use -` is like `cd -`: back to the default before the last change.
     let version = if args.version == "-" {
-        // Like `cd -`: back to the default before the last change.
-        app.store.previous_version().ok_or_else(|| {
-            Failure::msg(
-                Exit::NotFound,
-                "there is no previous default to go back to (or it was uninstalled)",
-            )
-            .hint("gorig use VERSION   (`gorig list` shows what is installed)")
-        })?
+        installer.rollback()?
     } else {
-        let request = parse_request(&args.version)?;
-        select_installed(&request, &app.store.installed()?)?
+        installer.use_version(&parse_request(&args.version)?)?
     };
-    {
-        let lock = app.lock_store()?;
-        app.store.set_default(&version, &lock)?;
-    }
     if app.settings.system.is_some() {
-        install::link_system(app, &version, false)?;
+        install::link_system(app, &installer, &version, false)?;
     }
     let path = app.store.version_dir(&version);
     if app.printer.json {

@@ -15,7 +15,7 @@ use serde_json::json;
 use crate::app::App;
 use crate::cli::VerifyArgs;
 use crate::failure::{Exit, Failure};
-use crate::project::{self, Missing};
+use crate::project;
 use crate::settings::Environment;
 
 /// Lines of a failing step's output shown.
@@ -72,14 +72,15 @@ pub fn run(app: &App, args: &VerifyArgs) -> Result<(), Failure> {
         );
     }
     let dir = std::path::absolute(&dir).unwrap_or(dir);
-    let selected = match project::select(&app.store, &dir, &env) {
-        Ok(selected) => selected,
-        Err(Missing::NotInstalled { install, .. }) if app.settings.auto_install => {
-            crate::commands::install::install_quietly(app, &install)?;
-            project::select(&app.store, &dir, &env).map_err(Missing::into_failure)?
-        }
-        Err(missing) => return Err(missing.into_failure()),
-    };
+    let reporter = app.stderr_reporter();
+    let project_env = project::project_env(&env);
+    let selected = app.installer(&reporter).ensure(
+        gorig_install::Want::Project {
+            dir: &dir,
+            env: &project_env,
+        },
+        app.settings.auto_install,
+    )?;
     let goroot = app.store.version_dir(&selected.version);
     let goroot = goroot.canonicalize().unwrap_or(goroot);
     let go = goroot.join("bin/go");

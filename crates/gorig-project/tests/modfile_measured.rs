@@ -7,7 +7,7 @@
 // is not user state, so gorig_fs and the settings registry are not needed here.
 #![allow(clippy::disallowed_methods)]
 
-use gorig_store::pins::directives;
+use gorig_project::directives;
 
 /// The first `FILE:LINE: message` about go/toolchain lines in a modfile error list.
 fn first_relevant(errors: &str, file: &str) -> Option<(usize, String)> {
