@@ -18,6 +18,7 @@ and prints the median wall time, CPU time (user + system, children included) and
 RSS of each. Usage:
 
   bench/install-bench.py [--runs N] [--version go1.27.3] [--no-mise] [--gorig BINARY]
+                         [--also LABEL=BINARY]... [--digest-algo SHA256|SHA512]
 
 Needs: cargo, curl, tar, sha256sum, gpg, git, GNU time (/usr/bin/time, Debian package `time`),
 python3 (+pip for the wheel), npm for mise.
@@ -199,6 +200,8 @@ def main():
     parser.add_argument("--no-mise", action="store_true")
     parser.add_argument("--digest-algo", default="SHA256",
                         help="hash of the archive signature (gpg's name); SHA512 shows the two-pass cost")
+    parser.add_argument("--also", action="append", default=[], metavar="LABEL=BINARY",
+                        help="time another gorig binary too (e.g. before=/tmp/old/gorig), interleaved")
     parser.add_argument("--gorig", type=Path, help="a gorig binary to time (default: a fresh release build)")
     args = parser.parse_args()
     global DIGEST_ALGO
@@ -221,11 +224,11 @@ def main():
 
     tools = {}
 
-    def gorig_cmd(d):
+    def gorig_cmd(d, binary=None):
         env = dict(base_env, GORIG_HOME=str(d / "home"), GORIG_CACHE_DIR=str(d / "cache"),
                    GORIG_MIRROR=url, GORIG_INDEX=f"{url}/index.json", GORIG_NO_PROGRESS="1",
                    GORIG_KEYRING=str(GNUPG / "release-key.asc"))
-        return [str(gorig), "install", bare], env, d / "home" / "versions" / args.version / "bin" / "go"
+        return [str(binary or gorig), "install", bare], env, d / "home" / "versions" / args.version / "bin" / "go"
     tools["gorig install (sha256 + signature)"] = gorig_cmd
 
     def gorig_unsigned_cmd(d):
@@ -233,16 +236,20 @@ def main():
         return cmd[:2] + ["--no-verify-signature"] + cmd[2:], env, check
     tools["gorig install --no-verify-signature"] = gorig_unsigned_cmd
 
-    def gorig_force_cmd(d):
+    def gorig_force_cmd(d, binary=None):
         # A user's `install --force` of a version already installed (and the default):
         # cold download (no cache), and the old tree's removal inside the timed command.
-        cmd, env, check = gorig_cmd(d)
+        cmd, env, check = gorig_cmd(d, binary)
 
         def setup():
             run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             shutil.rmtree(d / "cache", ignore_errors=True)
         return cmd[:2] + ["--force"] + cmd[2:], env, check, setup
     tools["gorig install --force (replaces a tree)"] = gorig_force_cmd
+    for label, binary in (item.split("=", 1) for item in args.also):
+        binary = Path(binary).resolve()
+        tools[f"{label}: install"] = lambda d, b=binary: gorig_cmd(d, b)
+        tools[f"{label}: install --force"] = lambda d, b=binary: gorig_force_cmd(d, b)
 
     def curl_tar(d):
         return (["sh", "-c", f"curl -sSf {url}/{filename} | tar -xz -C {d}"], base_env, d / "go" / "bin" / "go")

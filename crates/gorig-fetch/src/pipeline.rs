@@ -448,7 +448,12 @@ impl Fetcher<'_> {
                 // without limit from a few compressed megabytes (a gzip bomb).
                 let bound = limits.max_unpacked_bytes.saturating_add(TAR_OVERHEAD);
                 let mut tar_stream = Bounded {
-                    inner: GzDecoder::new(&mut chunks),
+                    // Inflating into a large buffer, not into the 512-byte reads of tar headers:
+                    // fewer, longer inflate calls (measured in bench/install-bench.py).
+                    inner: io::BufReader::with_capacity(
+                        INFLATE_BUFFER,
+                        GzDecoder::new(&mut chunks),
+                    ),
                     left: bound,
                     exceeded: false,
                 };
@@ -647,6 +652,8 @@ impl<R: Read> Read for Bounded<R> {
 
 /// Chunks the reader thread may run ahead of the inflater.
 const READ_AHEAD: usize = 16;
+/// Bytes inflated at a time.
+const INFLATE_BUFFER: usize = 256 << 10;
 /// Bytes the reader thread hands over at a time.
 const READ_CHUNK: usize = 256 << 10;
 

@@ -159,4 +159,12 @@ fn read_only_trees_are_removed() {
     remove_tree(&top).expect("remove");
     assert!(!top.exists());
     remove_tree(&top).expect("a missing tree is fine");
+    for n in 0..40 {
+        fs::create_dir_all(top.join(format!("d{n}/e"))).expect("mkdir");
+        fs::write(top.join(format!("d{n}/e/f")), "x").expect("write");
+        fs::write(top.join(format!("f{n}")), "x").expect("write");
+    }
+    fs::set_permissions(top.join("d3"), fs::Permissions::from_mode(0o555)).expect("chmod");
+    remove_tree_parallel(&top).expect("parallel");
+    assert!(!top.exists());
 }

@@ -199,7 +199,7 @@ impl Store {
         if gorig_fs::exchange(&staging, &target)? {
             // `staging` now holds the old tree; the caller still holds its version lock,
             // so no sweep races this removal, and a kill here leaves it to the next sweep.
-            remove_tree(&staging)?;
+            gorig_fs::remove_tree_parallel(&staging)?;
         } else {
             // A filesystem that cannot swap: the old tree leaves by one rename and the new
             // one arrives by another, under the store lock.
@@ -251,7 +251,7 @@ impl Store {
         let trash = staging.join(format!(".trash-{name}-{}", std::process::id()));
         remove_tree(&trash)?;
         gorig_fs::rename(dir, &trash)?;
-        Ok(remove_tree(&trash)?)
+        Ok(gorig_fs::remove_tree_parallel(&trash)?)
     }
 
     /// Removes what interrupted runs left: staging directories whose install lock nobody
