@@ -29,7 +29,7 @@ pub enum ElfError {
     NotElf,
     #[error("a malformed ELF file: {0}")]
     Malformed(String),
-    #[error("could not read {path}: {source}")]
+    #[error("could not read {path}")]
     Io {
         path: String,
         #[source]

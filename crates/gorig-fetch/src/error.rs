@@ -37,7 +37,7 @@ pub enum FetchError {
     #[error("{url} timed out ({detail})")]
     Timeout { url: String, detail: String },
 
-    #[error("reading {url} failed after {received} bytes: {source}")]
+    #[error("reading {url} failed after {received} bytes")]
     Interrupted {
         url: String,
         received: u64,
@@ -90,7 +90,7 @@ pub enum FetchError {
         source: io::Error,
     },
 
-    #[error("could not {action} {}: {source}", path.display())]
+    #[error("could not {action} {}", path.display())]
     Io {
         action: &'static str,
         path: PathBuf,
@@ -113,7 +113,7 @@ pub enum FetchError {
     #[error("offline: {what} is not in the cache ({})", cache.display())]
     NotCached { what: String, cache: PathBuf },
 
-    #[error("the OpenPGP signature of {filename} ({url}) does not verify: {source}")]
+    #[error("the OpenPGP signature of {filename} ({url}) does not verify")]
     Signature {
         filename: String,
         url: String,
@@ -233,7 +233,7 @@ pub enum ExtractError {
     #[error("the archive holds no files under go/")]
     Empty,
 
-    #[error("could not write {}: {source}", path.display())]
+    #[error("could not write {}", path.display())]
     Write {
         path: PathBuf,
         #[source]

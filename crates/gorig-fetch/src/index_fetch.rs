@@ -120,7 +120,7 @@ pub fn load_index(
                 });
             }
             Err(e) => {
-                attempts.push(e.to_string());
+                attempts.push(crate::error::one_line(&e));
                 parse_errors.push(e);
             }
         }

@@ -152,7 +152,17 @@ pub fn run(app: &App, args: &InspectArgs) -> Result<(), Failure> {
             ElfError::Io { .. } => Exit::Filesystem,
             _ => Exit::Usage,
         };
-        let mut failure = Failure::msg(exit, format!("{}: {error}", path.display()));
+        let mut failure = match error {
+            // Its message names the path; the cause follows as `caused by:`.
+            ElfError::Io { path, source } => Failure::new(
+                exit,
+                ElfError::Io {
+                    path: path.clone(),
+                    source: std::io::Error::new(source.kind(), source.to_string()),
+                },
+            ),
+            _ => Failure::msg(exit, format!("{}: {error}", path.display())),
+        };
         if matches!(error, ElfError::NotElf) {
             failure = failure.hint("gorig inspect reads Linux ELF executables and libraries (a script or archive is not one)");
         }
@@ -186,7 +196,7 @@ pub fn run(app: &App, args: &InspectArgs) -> Result<(), Failure> {
             .collect();
         let errors: Vec<_> = errors
             .iter()
-            .map(|(p, e)| json!({"path": p, "error": e.to_string()}))
+            .map(|(p, e)| json!({"path": p, "error": gorig_fetch::one_line(e)}))
             .collect();
         app.printer.json_line(&json!({
             "schema_version": 2,
@@ -198,7 +208,11 @@ pub fn run(app: &App, args: &InspectArgs) -> Result<(), Failure> {
     } else if args.recursive {
         app.printer.out(table(&reports, &targets));
         for (path, error) in &errors {
-            app.printer.warn(format!("{}: {error}", path.display()));
+            app.printer.warn(format!(
+                "{}: {}",
+                path.display(),
+                gorig_fetch::one_line(error)
+            ));
         }
     } else {
         let mut text = String::new();

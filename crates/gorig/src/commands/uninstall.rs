@@ -19,7 +19,16 @@ pub fn run(app: &App, args: &UninstallArgs) -> Result<(), Failure> {
     let reporter = app.reporter();
     let installer = app.installer(reporter.as_ref());
     let system_link = app.settings.system.as_ref().map(|s| s.link.as_path());
-    let removal = installer.uninstall(&requests, args.force, system_link)?;
+    let removal = installer
+        .uninstall(&requests, args.force, system_link)
+        .map_err(|e| match e {
+            // Installing is not the next step of a removal that found nothing.
+            e @ gorig_install::InstallError::NoInstalledMatch { .. } => {
+                Failure::new(crate::failure::Exit::NotFound, e)
+                    .hint("`gorig list` shows what is installed")
+            }
+            other => other.into(),
+        })?;
     for version in &removal.removed {
         app.printer.info(format!("removed {version}"));
     }

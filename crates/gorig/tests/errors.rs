@@ -1,0 +1,209 @@
+//! How failures read: `error:` / `caused by:` / `hint:` for the error paths a user meets
+//! first, snapshotted with insta (paths, ports and digests filtered), each with its exit
+//! code, and no line said twice (a cause repeated in its error's message was).
+
+// Tests build fixture trees and read their own environment directly; what they write
+// is not user state, so gorig_fs and the settings registry are not needed here.
+#![allow(clippy::disallowed_methods)]
+
+use gorig_test::{Fault, MirrorDir, MockServer, Output, TestContext};
+
+const BIN: &str = env!("CARGO_BIN_EXE_gorig");
+
+struct World {
+    ctx: TestContext,
+    mirror: MirrorDir,
+}
+
+fn world() -> World {
+    let mut ctx = TestContext::new(BIN);
+    let mut mirror = MirrorDir::new(ctx.root().join("mirror"));
+    mirror.add_fake("go1.22.5", &["amd64"]);
+    mirror.add_fake("go1.21.13", &["amd64"]);
+    let dir = mirror.path().display().to_string();
+    ctx.env("GORIG_MIRROR", dir)
+        .env("GORIG_ARCH", "amd64")
+        .env("GORIG_RETRIES", "0")
+        .env("NO_COLOR", "1");
+    World { ctx, mirror }
+}
+
+/// The exit code and stderr, with what changes from run to run replaced, after checking
+/// that no line appears twice.
+fn rendered(w: &World, out: &Output) -> String {
+    let lines: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    for (i, line) in lines.iter().enumerate() {
+        assert!(
+            !lines[..i].contains(line),
+            "a line is printed twice: {line:?}\n{out}"
+        );
+        for earlier in &lines[..i] {
+            let cause = line.trim_start().trim_start_matches("caused by: ");
+            assert!(
+                !(line.trim_start().starts_with("caused by:") && earlier.ends_with(cause)),
+                "a cause repeats what its error said: {line:?} after {earlier:?}\n{out}"
+            );
+        }
+    }
+    let root = w.ctx.root().display().to_string();
+    format!("exit code: {}\n{}", out.code, out.stderr).replace(&root, "[ROOT]")
+}
+
+macro_rules! check {
+    ($name:literal, $w:expr, $out:expr) => {{
+        let w = &$w;
+        let out = $out;
+        let text = rendered(w, &out);
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path("snapshots/errors");
+        settings.set_prepend_module_to_snapshot(false);
+        settings.add_filter(r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]");
+        settings.add_filter(r"\b[0-9a-f]{64}\b", "[SHA256]");
+        settings.add_filter(r"process \d+", "process [PID]");
+        // The test key is made afresh per run, and how a wrong signature fails the
+        // maths (the quick-check bytes, or the signature itself) depends on its bytes.
+        settings.add_filter(r"\b[0-9A-F]{40}\b", "[FINGERPRINT]");
+        settings.add_filter(r"key signed \(signature: [^)]*\)", "key signed ([DETAIL])");
+        settings.bind(|| insta::assert_snapshot!($name, text));
+    }};
+}
+
+#[test]
+fn a_version_that_does_not_parse() {
+    let w = world();
+    check!("bad-version", w, w.ctx.run(&["install", "1.x.y"]));
+}
+
+#[test]
+fn a_version_the_index_does_not_know() {
+    let w = world();
+    check!("unknown-version", w, w.ctx.run(&["install", "1.99.1"]));
+}
+
+#[test]
+fn bytes_that_differ_from_the_published_digest() {
+    let w = world();
+    let archive = w.mirror.path().join("go1.22.5.linux-amd64.tar.gz");
+    let mut bytes = std::fs::read(&archive).expect("archive");
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    std::fs::write(&archive, bytes).expect("tamper");
+    check!("checksum-mismatch", w, w.ctx.run(&["install", "1.22.5"]));
+}
+
+#[test]
+fn every_mirror_down() {
+    let mut w = world();
+    let index = w.mirror.path().join("index.json").display().to_string();
+    let a = MockServer::dead_url();
+    let server = MockServer::serve_dir(w.mirror.path());
+    server.fault("/go1.22.5.linux-amd64.tar.gz", Fault::Status(503));
+    w.ctx
+        .env("GORIG_MIRROR", format!("{a},{}", server.url()))
+        .env("GORIG_INDEX", index);
+    check!("all-mirrors-down", w, w.ctx.run(&["install", "1.22.5"]));
+}
+
+#[test]
+fn offline_with_nothing_cached() {
+    let w = world();
+    check!(
+        "offline-not-cached",
+        w,
+        w.ctx.run(&["install", "--offline", "1.22.5"])
+    );
+}
+
+#[test]
+fn no_signature_anywhere() {
+    let w = world();
+    std::fs::remove_file(w.mirror.path().join("go1.22.5.linux-amd64.tar.gz.asc")).expect("rm");
+    check!("signature-missing", w, w.ctx.run(&["install", "1.22.5"]));
+}
+
+#[test]
+fn a_signature_over_other_bytes() {
+    let w = world();
+    let asc = w.mirror.path().join("go1.22.5.linux-amd64.tar.gz.asc");
+    std::fs::copy(
+        w.mirror.path().join("go1.21.13.linux-amd64.tar.gz.asc"),
+        &asc,
+    )
+    .expect("cp");
+    check!("signature-bad", w, w.ctx.run(&["install", "1.22.5"]));
+}
+
+#[test]
+fn removing_the_default() {
+    let w = world();
+    w.ctx.run(&["install", "1.22.5", "1.21.13"]).success();
+    check!("uninstall-default", w, w.ctx.run(&["uninstall", "1.22.5"]));
+}
+
+#[test]
+fn removing_what_is_not_installed() {
+    let w = world();
+    check!("uninstall-missing", w, w.ctx.run(&["uninstall", "1.20"]));
+}
+
+#[test]
+fn going_back_with_no_previous_default() {
+    let w = world();
+    check!("use-no-previous", w, w.ctx.run(&["use", "-"]));
+}
+
+#[test]
+fn a_go_mod_toolchain_line_go_refuses() {
+    let w = world();
+    let project = w.ctx.root().join("project");
+    std::fs::create_dir_all(&project).expect("mkdir");
+    std::fs::write(
+        project.join("go.mod"),
+        "module m\n\ngo 1.22\ntoolchain 1.22.5\n",
+    )
+    .expect("go.mod");
+    let mut command = w.ctx.command();
+    command
+        .arg("current")
+        .current_dir(&project)
+        .env("PWD", &project);
+    let out = command.output().expect("run");
+    let out = Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    check!("go-mod-invalid-toolchain", w, out);
+}
+
+#[test]
+fn a_keyring_file_that_does_not_exist() {
+    let mut w = world();
+    let missing = w.ctx.root().join("no-such-keyring.asc");
+    w.ctx.env("GORIG_KEYRING", &missing);
+    check!("keyring-missing", w, w.ctx.run(&["install", "1.22.5"]));
+}
+
+#[test]
+fn a_config_file_that_is_not_toml() {
+    let mut w = world();
+    let config = w.ctx.root().join("config.toml");
+    std::fs::write(&config, "mirrors = [\"unterminated\n").expect("config");
+    w.ctx.env("GORIG_CONFIG", &config);
+    check!("config-invalid", w, w.ctx.run(&["list"]));
+}
+
+#[test]
+fn inspecting_a_file_that_does_not_exist() {
+    let w = world();
+    let missing = w.ctx.root().join("no-such-binary");
+    check!(
+        "inspect-missing",
+        w,
+        w.ctx.run(&["inspect", &missing.display().to_string()])
+    );
+}
