@@ -9,7 +9,7 @@ use std::process::Command;
 pub struct TestContext {
     root: tempfile::TempDir,
     bin: PathBuf,
-    env: Vec<(String, String)>,
+    env: Vec<(String, std::ffi::OsString)>,
 }
 
 /// What a run of the binary printed.
@@ -136,10 +136,9 @@ impl TestContext {
     /// Sets an environment variable for every later command.
     pub fn env(&mut self, key: &str, value: impl AsRef<std::ffi::OsStr>) -> &mut Self {
         self.env.retain(|(k, _)| k != key);
-        self.env.push((
-            key.to_string(),
-            value.as_ref().to_string_lossy().into_owned(),
-        ));
+        // Kept as bytes: tests give values that are not UTF-8 on purpose.
+        self.env
+            .push((key.to_string(), value.as_ref().to_os_string()));
         self
     }
 

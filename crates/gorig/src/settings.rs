@@ -158,6 +158,17 @@ pub fn env_help() -> String {
 #[derive(Debug, Clone, Default)]
 pub struct Environment {
     vars: HashMap<String, String>,
+    /// Variables whose value is not UTF-8 (kept out of `vars`, refused by
+    /// [`Environment::check_utf8`] when gorig would use them).
+    not_utf8: Vec<String>,
+}
+
+/// Variables whose value gorig uses as a path or setting: one that is not UTF-8 is an
+/// error, never silently replaced by a default (another store, another config).
+fn must_be_utf8(name: &str) -> bool {
+    name.starts_with("GORIG_")
+        || name.starts_with("XDG_")
+        || matches!(name, "HOME" | "GOBIN" | "GOPATH" | "GOWORK" | "TMPDIR")
 }
 
 impl Environment {
@@ -165,11 +176,28 @@ impl Environment {
     // every other crate and module off `std::env::var*`).
     #[allow(clippy::disallowed_methods)]
     pub fn capture() -> Environment {
-        Environment {
-            vars: std::env::vars_os()
-                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-                .collect(),
+        let mut env = Environment::default();
+        for (key, value) in std::env::vars_os() {
+            let Ok(key) = key.into_string() else { continue };
+            match value.into_string() {
+                Ok(value) => {
+                    env.vars.insert(key, value);
+                }
+                Err(_) => env.not_utf8.push(key),
+            }
         }
+        env.not_utf8.sort();
+        env
+    }
+
+    /// Fails when a variable gorig uses holds bytes that are not UTF-8.
+    pub fn check_utf8(&self) -> anyhow::Result<()> {
+        if let Some(name) = self.not_utf8.iter().find(|n| must_be_utf8(n)) {
+            bail!(
+                "{name} is not valid UTF-8; gorig reads it as a path or setting and will not guess: set it to a UTF-8 value (or unset it for the default)"
+            );
+        }
+        Ok(())
     }
 
     #[cfg(test)]
@@ -179,6 +207,7 @@ impl Environment {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
+            not_utf8: Vec::new(),
         }
     }
 
@@ -382,6 +411,7 @@ impl Settings {
         env: &Environment,
         stderr_is_tty: bool,
     ) -> anyhow::Result<Settings> {
+        env.check_utf8()?;
         let user_home = env
             .get("HOME")
             .map(PathBuf::from)

@@ -8,6 +8,7 @@
 
 use gorig_test::{Fault, MirrorDir, MockServer, Output, TestContext};
 
+
 const BIN: &str = env!("CARGO_BIN_EXE_gorig");
 
 struct World {
@@ -205,5 +206,25 @@ fn inspecting_a_file_that_does_not_exist() {
         "inspect-missing",
         w,
         w.ctx.run(&["inspect", &missing.display().to_string()])
+    );
+}
+
+#[test]
+fn a_store_path_that_is_not_utf8_is_refused_not_replaced_by_the_default() {
+    use std::os::unix::ffi::OsStrExt;
+    let mut w = world();
+    let home = w.ctx.root().join(std::ffi::OsStr::from_bytes(b"store-\xff"));
+    w.ctx.env("GORIG_HOME", &home);
+    check!("home-not-utf8", w, w.ctx.run(&["list"]));
+    // The shims read the environment too, on their fast path.
+    let shim = w.ctx.root().join("go");
+    std::os::unix::fs::symlink(BIN, &shim).expect("shim link");
+    let mut command = std::process::Command::new(&shim);
+    command.arg("version").env("GORIG_HOME", &home);
+    let out = command.output().expect("run the shim");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("GORIG_HOME is not valid UTF-8"),
+        "{out:?}"
     );
 }
