@@ -29,6 +29,8 @@ impl Installer<'_> {
         system_link: Option<&Path>,
     ) -> Result<Removal, InstallError> {
         let lock = self.lock_store()?;
+        // What killed runs left goes first, whatever this removal then decides.
+        let _ = self.store.sweep(&lock);
         let installed = self.store.installed()?;
         let mut targets: Vec<GoVersion> = Vec::new();
         for request in requests {
@@ -63,9 +65,9 @@ impl Installer<'_> {
             if default.as_ref() == Some(version) {
                 self.store.clear_default(&lock)?;
             }
+            self.store.forget_previous(version, &lock)?;
             self.store.remove(version, &lock)?;
         }
-        let _ = self.store.sweep(&lock);
         Ok(Removal {
             removed: targets,
             default: self.store.default_version(),

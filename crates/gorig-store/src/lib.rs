@@ -231,6 +231,21 @@ impl Store {
         Ok(())
     }
 
+    /// Removes the `previous` link when it points at `version` (about to be removed), so
+    /// no link is left pointing at nothing.
+    pub fn forget_previous(&self, version: &GoVersion, _held: &Lock) -> Result<(), StoreError> {
+        let link = self.previous_link();
+        let points_here = fs::read_link(&link)
+            .ok()
+            .and_then(|t| t.file_name().map(|n| n == version.to_string().as_str()))
+            .unwrap_or(false);
+        if points_here {
+            gorig_fs::remove_file(&link)?;
+            gorig_fs::sync_dir(&self.home)?;
+        }
+        Ok(())
+    }
+
     /// Removes an installed version. It leaves `versions/` with one rename, so it is never
     /// listed half-deleted.
     pub fn remove(&self, version: &GoVersion, _held: &Lock) -> Result<(), StoreError> {

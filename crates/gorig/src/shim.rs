@@ -40,8 +40,7 @@ pub fn run(tool: &str) -> ExitCode {
 enum Never {}
 
 fn exec_tool(tool: &str, env: &Environment) -> Result<Never, Failure> {
-    env.check_utf8()
-        .map_err(|e| Failure::new(Exit::Usage, e))?;
+    env.check_utf8().map_err(|e| Failure::new(Exit::Usage, e))?;
     let depth: u32 = env.get(DEPTH_VAR).and_then(|d| d.parse().ok()).unwrap_or(0);
     if depth >= 3 {
         return Err(Failure::msg(

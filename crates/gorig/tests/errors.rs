@@ -8,7 +8,6 @@
 
 use gorig_test::{Fault, MirrorDir, MockServer, Output, TestContext};
 
-
 const BIN: &str = env!("CARGO_BIN_EXE_gorig");
 
 struct World {
@@ -213,7 +212,10 @@ fn inspecting_a_file_that_does_not_exist() {
 fn a_store_path_that_is_not_utf8_is_refused_not_replaced_by_the_default() {
     use std::os::unix::ffi::OsStrExt;
     let mut w = world();
-    let home = w.ctx.root().join(std::ffi::OsStr::from_bytes(b"store-\xff"));
+    let home = w
+        .ctx
+        .root()
+        .join(std::ffi::OsStr::from_bytes(b"store-\xff"));
     w.ctx.env("GORIG_HOME", &home);
     check!("home-not-utf8", w, w.ctx.run(&["list"]));
     // The shims read the environment too, on their fast path.
