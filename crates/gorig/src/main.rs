@@ -62,8 +62,15 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
     }
-    let parsed = Cli::command()
-        .after_long_help(settings::env_help())
+    // `gorig help environment`: every variable gorig reads, from the registry.
+    {
+        let args: Vec<_> = std::env::args_os().skip(1).collect();
+        if args.len() == 2 && args[0] == "help" && args[1] == "environment" {
+            print!("{}", settings::env_help());
+            return ExitCode::SUCCESS;
+        }
+    }
+    let parsed = settings::with_registry_help(Cli::command())
         .try_get_matches()
         .and_then(|matches| Cli::from_arg_matches(&matches));
     let cli = match parsed {
