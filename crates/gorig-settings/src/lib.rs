@@ -121,6 +121,47 @@ impl Environment {
     }
 }
 
+/// The user's home directory (`$HOME`, else `/`).
+fn user_home(env: &Environment) -> PathBuf {
+    env.get("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/"))
+}
+
+/// An XDG base directory: the variable when it is absolute, else `$HOME/<fallback>`.
+fn xdg(env: &Environment, var: &str, fallback: &str) -> PathBuf {
+    env.get(var)
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .unwrap_or_else(|| user_home(env).join(fallback))
+}
+
+/// The user's store by the environment alone: `GORIG_HOME`, else
+/// `$XDG_DATA_HOME/gorig`. [`Settings::resolve`] uses it as the default, and the shims'
+/// fast path uses it directly, so both find the same store.
+pub fn store_home(env: &Environment) -> PathBuf {
+    match env.get("GORIG_HOME") {
+        Some(home) => PathBuf::from(home),
+        None => xdg(env, "XDG_DATA_HOME", ".local/share").join("gorig"),
+    }
+}
+
+/// The store by the environment alone, when no config file could say otherwise (the
+/// prompt hook's fast path); `None` when a config file exists and settings must be
+/// resolved in full.
+pub fn configured_home(env: &Environment) -> Option<PathBuf> {
+    if env.get("GORIG_HOME").is_some() {
+        return Some(store_home(env));
+    }
+    let system_root = PathBuf::from(env.get("GORIG_SYSTEM_ROOT").unwrap_or("/"));
+    let configured = env.get("GORIG_CONFIG").is_some()
+        || xdg(env, "XDG_CONFIG_HOME", ".config")
+            .join("gorig/config.toml")
+            .exists()
+        || system_root.join("etc/gorig/config.toml").exists();
+    (!configured).then(|| store_home(env))
+}
+
 /// Where `go install` puts tools: `GOBIN`, else the first `GOPATH` entry's `bin`, else
 /// `~/go/bin`.
 pub fn go_bin(env: &Environment) -> PathBuf {
@@ -300,16 +341,7 @@ impl Settings {
         stderr_is_tty: bool,
     ) -> anyhow::Result<Settings> {
         env.check_utf8()?;
-        let user_home = env
-            .get("HOME")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from("/"));
-        let xdg = |var: &str, fallback: &str| {
-            env.get(var)
-                .map(PathBuf::from)
-                .filter(|p| p.is_absolute())
-                .unwrap_or_else(|| user_home.join(fallback))
-        };
+        let xdg = |var: &str, fallback: &str| xdg(env, var, fallback);
         let system_root = PathBuf::from(env.get("GORIG_SYSTEM_ROOT").unwrap_or("/"));
         let under_root = |p: &str| system_root.join(p.trim_start_matches('/'));
 
@@ -354,7 +386,7 @@ impl Settings {
                 .clone()
                 .or_else(|| env.get("GORIG_HOME").map(PathBuf::from))
                 .or_else(|| config.home.clone())
-                .unwrap_or_else(|| xdg("XDG_DATA_HOME", ".local/share").join("gorig"));
+                .unwrap_or_else(|| store_home(env));
             let cache = env
                 .get("GORIG_CACHE_DIR")
                 .map(PathBuf::from)

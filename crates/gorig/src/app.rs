@@ -10,20 +10,23 @@ use gorig_store::Store;
 use crate::failure::{Exit, Failure};
 use crate::printer::Printer;
 use crate::reporters::{JsonReporter, TerminalReporter};
-use crate::settings::Settings;
+use crate::settings::{Environment, Settings};
 
 pub struct App {
     pub settings: Settings,
+    /// The environment, captured once in `main` (or by the shim).
+    pub env: Environment,
     pub store: Store,
     pub printer: Printer,
 }
 
 impl App {
-    pub fn new(settings: Settings, json: bool) -> App {
+    pub fn new(settings: Settings, env: Environment, json: bool) -> App {
         let printer = Printer::new(json, settings.quiet, settings.color);
         App {
             store: Store::new(&settings.home),
             settings,
+            env,
             printer,
         }
     }

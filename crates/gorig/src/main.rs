@@ -43,13 +43,15 @@ fn wants_json(command: &Command) -> bool {
 }
 
 fn main() -> ExitCode {
+    // The one capture of the environment; everything below reads this copy.
+    let env = Environment::capture();
     // Called as `go` or `gofmt` through a shim: run the tool, nothing else.
     if let Some(tool) = std::env::args_os()
         .next()
         .as_deref()
         .and_then(shim::tool_of)
     {
-        return shim::run(tool);
+        return shim::run(tool, env);
     }
     // The prompt hook runs at every prompt: skip the argument parser when it can.
     {
@@ -57,7 +59,7 @@ fn main() -> ExitCode {
         if let (Some(command), Some(shell), None) = (args.next(), args.next(), args.next())
             && command == "hook-env"
             && let Some(shell) = shell.to_str()
-            && commands::activate::hook_env_fast(shell).is_some()
+            && commands::activate::hook_env_fast(shell, &env).is_some()
         {
             return ExitCode::SUCCESS;
         }
@@ -82,7 +84,7 @@ fn main() -> ExitCode {
     };
     let json = wants_json(&cli.command);
     let stderr_is_tty = rustix::termios::isatty(std::io::stderr());
-    let settings = match Settings::resolve(&cli.global, &Environment::capture(), stderr_is_tty) {
+    let settings = match Settings::resolve(&cli.global, &env, stderr_is_tty) {
         Ok(settings) => settings,
         Err(e) => {
             let printer = Printer::new(json, false, false);
@@ -90,7 +92,7 @@ fn main() -> ExitCode {
             return ExitCode::from(Exit::Usage as u8);
         }
     };
-    let app = App::new(settings, json);
+    let app = App::new(settings, env, json);
     let result = match &cli.command {
         Command::Install(args) => commands::install::run(&app, args),
         Command::List(args) => commands::list::run(&app, args),

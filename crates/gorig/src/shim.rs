@@ -24,8 +24,7 @@ pub fn tool_of(argv0: &std::ffi::OsStr) -> Option<&'static str> {
 const DEPTH_VAR: &str = "GORIG_SHIM_DEPTH";
 
 /// Runs `tool` for the working directory; returns only when that fails.
-pub fn run(tool: &str) -> ExitCode {
-    let env = Environment::capture();
+pub fn run(tool: &str, env: Environment) -> ExitCode {
     match exec_tool(tool, &env) {
         Ok(never) => match never {},
         Err(failure) => {
@@ -100,38 +99,7 @@ fn shim_home(tool: &str, env: &Environment) -> PathBuf {
             }
         }
     }
-    store_home(env)
-}
-
-/// The store by the environment alone, when no config file could say otherwise.
-pub fn configured_home(env: &Environment) -> Option<PathBuf> {
-    if env.get("GORIG_HOME").is_some() {
-        return Some(store_home(env));
-    }
-    let user_home = PathBuf::from(env.get("HOME").unwrap_or("/"));
-    let config = env
-        .get("XDG_CONFIG_HOME")
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-        .unwrap_or_else(|| user_home.join(".config"));
-    let system_root = PathBuf::from(env.get("GORIG_SYSTEM_ROOT").unwrap_or("/"));
-    let configured = env.get("GORIG_CONFIG").is_some()
-        || config.join("gorig/config.toml").exists()
-        || system_root.join("etc/gorig/config.toml").exists();
-    (!configured).then(|| store_home(env))
-}
-
-/// Where the store is by the environment alone: `GORIG_HOME`, else the XDG default.
-fn store_home(env: &Environment) -> PathBuf {
-    if let Some(home) = env.get("GORIG_HOME") {
-        return PathBuf::from(home);
-    }
-    let user_home = PathBuf::from(env.get("HOME").unwrap_or("/"));
-    env.get("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-        .unwrap_or_else(|| user_home.join(".local/share"))
-        .join("gorig")
+    gorig_settings::store_home(env)
 }
 
 /// The toolchain when no setting needs resolving and the answer is installed.
@@ -177,7 +145,7 @@ fn full_choice(
     // stdout belongs to the tool: an automatic install reports on stderr only.
     settings.quiet = true;
     let auto_install = settings.auto_install;
-    let app = App::new(settings, false);
+    let app = App::new(settings, env.clone(), false);
     let reporter = app.stderr_reporter();
     let project_env = project::project_env(env);
     let ensured = app.installer(&reporter).ensure(

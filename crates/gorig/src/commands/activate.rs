@@ -85,7 +85,7 @@ type AutoInstall<'a> = &'a dyn Fn(&Path, &Environment) -> Result<(), Failure>;
 pub fn hook_env(app: &App, args: &ActivateArgs) -> Result<(), Failure> {
     let mut settings = app.settings.clone();
     settings.quiet = true;
-    let quiet = App::new(settings, false);
+    let quiet = App::new(settings, app.env.clone(), false);
     let reporter = quiet.stderr_reporter();
     let installer = quiet.installer(&reporter);
     let install = |dir: &Path, env: &Environment| -> Result<(), Failure> {
@@ -100,13 +100,7 @@ pub fn hook_env(app: &App, args: &ActivateArgs) -> Result<(), Failure> {
         Ok(())
     };
     let auto: Option<AutoInstall> = app.settings.auto_install.then_some(&install);
-    let out = hook_script(
-        &app.store,
-        &app.settings.go_bin,
-        args.shell,
-        &Environment::capture(),
-        auto,
-    );
+    let out = hook_script(&app.store, &app.settings.go_bin, args.shell, &app.env, auto);
     if !out.is_empty() {
         app.printer.out(out);
     }
@@ -116,7 +110,7 @@ pub fn hook_env(app: &App, args: &ActivateArgs) -> Result<(), Failure> {
 /// The prompt hook's fast path: no argument parser, no settings beyond where the store
 /// and `go install`'s directory are. Returns `None` when a config file might move the
 /// store, so the caller takes the full path.
-pub fn hook_env_fast(shell_name: &str) -> Option<()> {
+pub fn hook_env_fast(shell_name: &str, env: &Environment) -> Option<()> {
     let shell = match shell_name {
         "bash" => ShellKind::Bash,
         "zsh" => ShellKind::Zsh,
@@ -124,17 +118,16 @@ pub fn hook_env_fast(shell_name: &str) -> Option<()> {
         "sh" => ShellKind::Sh,
         _ => return None,
     };
-    let env = Environment::capture();
     // Installing needs every setting (mirrors, keys, proxies): the full path.
     if env.get("GORIG_AUTO_INSTALL").is_some() {
         return None;
     }
-    let home = crate::shim::configured_home(&env)?;
+    let home = gorig_settings::configured_home(env)?;
     let out = hook_script(
         &gorig_store::Store::new(home),
-        &crate::settings::go_bin(&env),
+        &crate::settings::go_bin(env),
         shell,
-        &env,
+        env,
         None,
     );
     if !out.is_empty() {

@@ -9,10 +9,9 @@ use crate::failure::Failure;
 use gorig_project::Unselected;
 
 use crate::project;
-use crate::settings::Environment;
 
 pub fn run(app: &App, args: &CurrentArgs) -> Result<(), Failure> {
-    let env = Environment::capture();
+    let env = app.env.clone();
     let dir = project::logical_cwd(&env);
     match project::select(&app.store, &dir, &env) {
         Ok(selected) => {

@@ -43,7 +43,7 @@ pub fn run(app: &App, args: &DoctorArgs) -> Result<(), Failure> {
         return list(app, args.json);
     }
     let selection = selection(args)?;
-    let env = Environment::capture();
+    let env = app.env.clone();
     let root = match &args.root {
         Some(dir) => {
             if !dir.is_dir() {

@@ -11,10 +11,9 @@ use crate::cli::ExecArgs;
 use crate::commands::parse_request;
 use crate::failure::{Exit, Failure};
 use crate::project;
-use crate::settings::Environment;
 
 pub fn run(app: &App, args: &ExecArgs) -> Result<(), Failure> {
-    let env = Environment::capture();
+    let env = app.env.clone();
     let reporter = app.stderr_reporter();
     let installer = app.installer(&reporter);
     let request = args.version.as_deref().map(parse_request).transpose()?;

@@ -60,7 +60,7 @@ const SYMPTOMS: [(&str, &[&str]); 6] = [
 ];
 
 pub fn run(app: &App, args: &VerifyArgs) -> Result<(), Failure> {
-    let env = Environment::capture();
+    let env = app.env.clone();
     let dir = match &args.dir {
         Some(dir) => dir.clone(),
         None => project::logical_cwd(&env),
