@@ -2,7 +2,9 @@
 //! directory, a `file://` URL or over loopback HTTP; and synthetic Go toolchains small
 //! enough to build in every test.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{LazyLock, Mutex};
 
 use crate::gpg::TestKey;
 use crate::tarball::{Entry, tar_gz};
@@ -19,7 +21,22 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// A tiny, official-looking Go toolchain archive for `version` (`go1.22.5`) and `arch`
 /// (`amd64`): directory entries first, `bin/go` and `bin/gofmt` shell scripts that answer
 /// `go version` and `go env GOROOT`, and a tool binary larger than one write chunk.
+///
+/// Built once per (version, arch) and process: the suite asks for the same few hundred
+/// times, and each is 3 MiB of hashing and deflate.
 pub fn fake_toolchain(version: &str, arch: &str) -> Vec<u8> {
+    static BUILT: LazyLock<Mutex<HashMap<(String, String), Vec<u8>>>> =
+        LazyLock::new(Mutex::default);
+    let key = (version.to_string(), arch.to_string());
+    if let Some(bytes) = BUILT.lock().unwrap().get(&key) {
+        return bytes.clone();
+    }
+    let bytes = build_fake_toolchain(version, arch);
+    BUILT.lock().unwrap().insert(key, bytes.clone());
+    bytes
+}
+
+fn build_fake_toolchain(version: &str, arch: &str) -> Vec<u8> {
     let goarch = if arch == "armv6l" { "arm" } else { arch };
     let go_script = format!(
         "#!/bin/sh\n\
@@ -98,9 +115,30 @@ impl MirrorDir {
         key.sign(&self.dir.join(filename));
     }
 
+    /// Signs with the mirror's signer. A signature the shared key already made over the
+    /// same bytes in this process is copied, not made again (one gpg run per archive and
+    /// process instead of one per mirror).
     fn sign(&self, filename: &str) {
-        if let Some(key) = self.signer {
-            key.sign(&self.dir.join(filename));
+        static SIGNED: LazyLock<Mutex<HashMap<String, Vec<u8>>>> = LazyLock::new(Mutex::default);
+        let Some(key) = self.signer else {
+            return;
+        };
+        let path = self.dir.join(filename);
+        let shared = std::ptr::eq(key, TestKey::shared());
+        let digest = shared.then(|| sha256_hex(&std::fs::read(&path).unwrap()));
+        let asc = self.dir.join(format!("{filename}.asc"));
+        if let Some(digest) = &digest
+            && let Some(signature) = SIGNED.lock().unwrap().get(digest)
+        {
+            std::fs::write(&asc, signature).unwrap();
+            return;
+        }
+        key.sign(&path);
+        if let Some(digest) = digest {
+            SIGNED
+                .lock()
+                .unwrap()
+                .insert(digest, std::fs::read(&asc).unwrap());
         }
     }
 
