@@ -25,7 +25,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// Built once per (version, arch) and process: the suite asks for the same few hundred
 /// times, and each is 3 MiB of hashing and deflate.
 pub fn fake_toolchain(version: &str, arch: &str) -> Vec<u8> {
-    static BUILT: LazyLock<Mutex<HashMap<(String, String), Vec<u8>>>> =
+    static BUILT: LazyLock<Mutex<HashMap<(String, String), Archive>>> =
         LazyLock::new(Mutex::default);
     let key = (version.to_string(), arch.to_string());
     if let Some(bytes) = BUILT.lock().unwrap().get(&key) {
@@ -35,6 +35,9 @@ pub fn fake_toolchain(version: &str, arch: &str) -> Vec<u8> {
     BUILT.lock().unwrap().insert(key, bytes.clone());
     bytes
 }
+
+/// The bytes of one built archive.
+type Archive = Vec<u8>;
 
 fn build_fake_toolchain(version: &str, arch: &str) -> Vec<u8> {
     let goarch = if arch == "armv6l" { "arm" } else { arch };
