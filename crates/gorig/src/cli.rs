@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
 /// gorig rigs any Linux host for Go: it installs official Go toolchains, verified against
 /// their published SHA-256, and switches between them.
@@ -284,13 +284,7 @@ pub struct WhichArgs {
     pub json: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ShellKind {
-    Sh,
-    Bash,
-    Zsh,
-    Fish,
-}
+pub use gorig_render::Shell as ShellKind;
 
 #[derive(Debug, Args)]
 pub struct EnvArgs {

@@ -9,7 +9,6 @@ mod printer;
 mod project;
 mod reporters;
 mod settings;
-mod shell;
 mod shim;
 
 use std::process::ExitCode;

@@ -14,69 +14,19 @@ use gorig_project::Unselected;
 
 use crate::project;
 use crate::settings::Environment;
-use crate::shell::quote;
+use gorig_render::{quote, set_path, unset_var};
 
 pub fn activate(app: &App, args: &ActivateArgs) -> Result<(), Failure> {
     let exe = std::env::current_exe()
         .map_err(|e| Failure::new(Exit::Internal, e).context("could not locate gorig"))?;
-    let gorig = quote(&exe.display().to_string(), args.shell);
-    let script = match args.shell {
-        ShellKind::Bash => format!(
-            r#"{STALE_CHECK}
-_gorig_hook() {{
-  local status=$?
-  if [[ "$PWD" != "${{_GORIG_PWD-}}" || "${{GORIG_GO_VERSION-}}|${{GOWORK-}}" != "${{_GORIG_ENV-}}" ]] || _gorig_stale; then
-    eval "$(_GORIG_STAMP="$_GORIG_STAMP_FILE" {gorig} hook-env bash)"
-  fi
-  return $status
-}}
-case ";${{PROMPT_COMMAND:-}};" in
-  *";_gorig_hook;"*) ;;
-  *) PROMPT_COMMAND="_gorig_hook${{PROMPT_COMMAND:+;$PROMPT_COMMAND}}" ;;
-esac
-_gorig_hook
-"#
-        ),
-        ShellKind::Zsh => format!(
-            r#"{STALE_CHECK}
-_gorig_hook() {{
-  if [[ "$PWD" != "${{_GORIG_PWD-}}" || "${{GORIG_GO_VERSION-}}|${{GOWORK-}}" != "${{_GORIG_ENV-}}" ]] || _gorig_stale; then
-    eval "$(_GORIG_STAMP="$_GORIG_STAMP_FILE" {gorig} hook-env zsh)"
-  fi
-}}
-typeset -ag precmd_functions chpwd_functions
-if (( ! ${{precmd_functions[(I)_gorig_hook]}} )); then precmd_functions=(_gorig_hook $precmd_functions); fi
-if (( ! ${{chpwd_functions[(I)_gorig_hook]}} )); then chpwd_functions=(_gorig_hook $chpwd_functions); fi
-_gorig_hook
-"#
-        ),
-        ShellKind::Fish => format!(
-            r#"function __gorig_hook --on-event fish_prompt --on-variable PWD
-    {gorig} hook-env fish | source
-end
-__gorig_hook
-"#
-        ),
-        // POSIX sh has no prompt hook: set PATH for the directory it starts in.
-        ShellKind::Sh => format!("eval \"$({gorig} hook-env sh)\"\n"),
-    };
+    let script = gorig_render::Hook {
+        shell: args.shell,
+        gorig: &exe,
+    }
+    .render();
     app.printer.out(script);
     Ok(())
 }
-
-/// bash and zsh: gorig runs only when the directory, `GORIG_GO_VERSION`/`GOWORK`, or one
-/// of the watched paths (the pin files, each directory up to /, the store and its
-/// versions) changed since the stamp file was last touched, so most prompts start no
-/// process at all.
-const STALE_CHECK: &str = r#"_GORIG_STAMP_FILE="${XDG_RUNTIME_DIR:-${TMPDIR:-/tmp}}/gorig-hook-${UID:-0}-$$"
-_gorig_stale() {
-  [[ -n "${_GORIG_STAMP-}" && -e "$_GORIG_STAMP" ]] || return 0
-  local f
-  for f in "${_GORIG_WATCH[@]}"; do
-    [[ "$f" -nt "$_GORIG_STAMP" ]] && return 0
-  done
-  return 1
-}"#;
 
 /// Installs a pinned version the hook found missing (GORIG_AUTO_INSTALL=1 or
 /// `auto_install = true`); reports on stderr only, since stdout is the shell's code.
@@ -179,23 +129,27 @@ fn hook_script(
                 entries.push(go_bin.clone());
             }
             if previous.as_deref() != Some(bin.as_path()) {
-                out.push_str(&set(shell, "_GORIG_PATH", &bin.display().to_string()));
+                out.push_str(&gorig_render::set_var(
+                    shell,
+                    "_GORIG_PATH",
+                    &bin.display().to_string(),
+                ));
             }
             if !user_toolchain && !ours_toolchain {
-                out.push_str(&set(shell, "GOTOOLCHAIN", "local"));
-                out.push_str(&set(shell, "_GORIG_TOOLCHAIN", "1"));
+                out.push_str(&gorig_render::set_var(shell, "GOTOOLCHAIN", "local"));
+                out.push_str(&gorig_render::set_var(shell, "_GORIG_TOOLCHAIN", "1"));
             }
             if env.get("_GORIG_WARNED").is_some() {
-                out.push_str(&unset(shell, "_GORIG_WARNED"));
+                out.push_str(&unset_var(shell, "_GORIG_WARNED"));
             }
         }
         Err(failure) => {
             if previous.is_some() {
-                out.push_str(&unset(shell, "_GORIG_PATH"));
+                out.push_str(&unset_var(shell, "_GORIG_PATH"));
             }
             if ours_toolchain {
-                out.push_str(&unset(shell, "GOTOOLCHAIN"));
-                out.push_str(&unset(shell, "_GORIG_TOOLCHAIN"));
+                out.push_str(&unset_var(shell, "GOTOOLCHAIN"));
+                out.push_str(&unset_var(shell, "_GORIG_TOOLCHAIN"));
             }
             let here = dir.display().to_string();
             if env.get("_GORIG_WARNED") != Some(here.as_str()) {
@@ -203,7 +157,7 @@ fn hook_script(
                 for hint in &failure.hints {
                     eprintln!("gorig: hint: {hint}");
                 }
-                out.push_str(&set(shell, "_GORIG_WARNED", &here));
+                out.push_str(&gorig_render::set_var(shell, "_GORIG_WARNED", &here));
             }
         }
     }
@@ -271,34 +225,4 @@ fn touch(path: &Path) -> bool {
         .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
         .open(path)
         .is_ok()
-}
-
-fn set(shell: ShellKind, name: &str, value: &str) -> String {
-    match shell {
-        ShellKind::Fish => format!("set -gx {name} {};\n", quote(value, shell)),
-        _ => format!("export {name}={};\n", quote(value, shell)),
-    }
-}
-
-fn unset(shell: ShellKind, name: &str) -> String {
-    match shell {
-        ShellKind::Fish => format!("set -e {name};\n"),
-        _ => format!("unset {name};\n"),
-    }
-}
-
-fn set_path(shell: ShellKind, entries: &[PathBuf]) -> String {
-    match shell {
-        ShellKind::Fish => {
-            let list: Vec<String> = entries
-                .iter()
-                .map(|e| quote(&e.display().to_string(), shell))
-                .collect();
-            format!("set -gx PATH {};\n", list.join(" "))
-        }
-        _ => {
-            let joined = std::env::join_paths(entries).unwrap_or_default();
-            set(shell, "PATH", &joined.to_string_lossy())
-        }
-    }
 }

@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::app::App;
 use crate::cli::{EnvArgs, ShellKind};
 use crate::failure::Failure;
-use crate::shell::{path_script, shell_from_env, shell_name};
+use gorig_render::{PathSetup, shell_from_env, shell_name};
 
 pub fn run(app: &App, args: &EnvArgs) -> Result<(), Failure> {
     let shell = args
@@ -27,7 +27,12 @@ pub fn run(app: &App, args: &EnvArgs) -> Result<(), Failure> {
     };
     let dirs = [bin.as_path(), app.settings.go_bin.as_path()];
     let goroot = args.goroot.then_some(root.as_path());
-    let script = path_script(shell, &dirs, goroot);
+    let script = PathSetup {
+        shell,
+        dirs: &dirs,
+        goroot,
+    }
+    .render();
     if app.store.default_version().is_none() && app.settings.system.is_none() {
         app.printer.warn(
             "no default toolchain yet: `gorig install` installs one, `gorig use VERSION` picks one",

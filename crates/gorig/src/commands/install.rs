@@ -14,7 +14,7 @@ use crate::app::App;
 use crate::cli::InstallArgs;
 use crate::commands::parse_request;
 use crate::failure::Failure;
-use crate::shell::{MANAGED_MARKER, profile_script};
+use gorig_render::{MANAGED_MARKER, Profile};
 
 pub fn run(app: &App, args: &InstallArgs) -> Result<(), Failure> {
     app.require_system_access()?;
@@ -146,7 +146,10 @@ pub fn link_system(
             profile: system.profile.clone(),
         },
         version,
-        &profile_script(&PathBuf::from("/usr/local/go/bin")),
+        &Profile {
+            system_go_bin: &PathBuf::from("/usr/local/go/bin"),
+        }
+        .render(),
         MANAGED_MARKER,
         adopt,
     )?;
