@@ -21,7 +21,7 @@ use serde::Serialize;
 pub use buildinfo::{GoBuildInfo, Module};
 pub use loader::{FoundBy, FoundLibrary, Place, Probe, TargetFiles};
 pub use profiles::{PROFILES, Profile};
-pub use verdict::{Outcome, Reason, Target, TargetLibc, Verdict, verdict};
+pub use verdict::{Effect, Outcome, Reason, Target, TargetLibc, Verdict, verdict};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ElfError {

@@ -81,14 +81,26 @@ impl Outcome {
     }
 }
 
-/// One reason, with its effect: `blocker` stops the binary, `unknown` leaves the
-/// verdict open, `warning` does not stop it, `assumed` says what the verdict took for
-/// granted.
+/// What a reason does to the verdict (JSON: the lower-case name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Effect {
+    /// The binary will not run.
+    Blocker,
+    /// The verdict stays open.
+    Unknown,
+    /// It runs, but something is worth knowing.
+    Warning,
+    /// What the verdict took for granted.
+    Assumed,
+}
+
+/// One reason, with its effect.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Reason {
     /// `arch`, `loader`, `glibc`, `library`, `cpu`, `kernel`, `gomaxprocs`, `dns`.
     pub check: &'static str,
-    pub effect: &'static str,
+    pub effect: Effect,
     pub message: String,
 }
 
@@ -133,7 +145,7 @@ pub fn verdict(binary: &BinaryFacts, place: Option<&Place>, target: &Target) -> 
     let mut warn = |check, message: String| {
         warnings.push(Reason {
             check,
-            effect: "warning",
+            effect: Effect::Warning,
             message,
         })
     };
@@ -141,7 +153,7 @@ pub fn verdict(binary: &BinaryFacts, place: Option<&Place>, target: &Target) -> 
     let mut block = |check, message: String| {
         reasons.push(Reason {
             check,
-            effect: "blocker",
+            effect: Effect::Blocker,
             message,
         })
     };
@@ -150,7 +162,7 @@ pub fn verdict(binary: &BinaryFacts, place: Option<&Place>, target: &Target) -> 
     let mut unknown = |check, message: String| {
         soft.push(Reason {
             check,
-            effect: "unknown",
+            effect: Effect::Unknown,
             message,
         })
     };
@@ -388,7 +400,7 @@ pub fn verdict(binary: &BinaryFacts, place: Option<&Place>, target: &Target) -> 
         if let Some(why) = &target.kernel_assumed {
             notes.push(Reason {
                 check: "kernel",
-                effect: "assumed",
+                effect: Effect::Assumed,
                 message: why.clone(),
             });
         }

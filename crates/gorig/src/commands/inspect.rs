@@ -7,7 +7,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use gorig_elf::{
-    BinaryFacts, ElfError, Outcome, Place, Probe, Target, TargetFiles, TargetLibc, Verdict,
+    BinaryFacts, Effect, ElfError, Outcome, Place, Probe, Target, TargetFiles, TargetLibc, Verdict,
 };
 use gorig_host::libc::LibcKind as HostLibc;
 use gorig_host::{HostFacts, HostRoot, ProbeRequest};
@@ -740,10 +740,10 @@ fn describe(
         out.push('\n');
         for reason in &verdict.reasons {
             let mark = match reason.effect {
-                "blocker" => "✗",
-                "unknown" => "?",
-                "assumed" => "~",
-                _ => "!",
+                Effect::Blocker => "✗",
+                Effect::Unknown => "?",
+                Effect::Assumed => "~",
+                Effect::Warning => "!",
             };
             out.push_str(&format!("  {:width$}    {mark} {}\n", "", reason.message));
         }
