@@ -496,18 +496,26 @@ impl SignatureCheck<'_> {
     /// Reads `data` to its end and checks the signature over it.
     pub fn verify(&self, data: impl Read) -> Result<SignatureEvidence, SignatureError> {
         let signer = self.signer;
-        let (fingerprint, key_id) = match signer.subkey {
-            Some(sub) => (fingerprint_hex(sub), key_id_hex(sub)),
-            None => (fingerprint_hex(signer.primary), key_id_hex(signer.primary)),
-        };
         let result = match signer.subkey {
             Some(sub) => self.signature.signature.verify(sub, data),
             None => self.signature.signature.verify(signer.primary, data),
         };
-        result.map_err(|e| SignatureError::Bad {
-            key: fingerprint.clone(),
-            detail: e.to_string(),
-        })?;
+        self.evidence(result.map_err(|e| e.to_string()))
+    }
+
+    /// The evidence of a good signature, or `Bad` with the detail of what failed.
+    fn evidence(&self, checked: Result<(), String>) -> Result<SignatureEvidence, SignatureError> {
+        let signer = self.signer;
+        let (fingerprint, key_id) = match signer.subkey {
+            Some(sub) => (fingerprint_hex(sub), key_id_hex(sub)),
+            None => (fingerprint_hex(signer.primary), key_id_hex(signer.primary)),
+        };
+        if let Err(detail) = checked {
+            return Err(SignatureError::Bad {
+                key: fingerprint,
+                detail,
+            });
+        }
         Ok(SignatureEvidence {
             primary_fingerprint: fingerprint_hex(signer.primary),
             signing_key_fingerprint: fingerprint,
@@ -552,35 +560,23 @@ impl SignatureCheck<'_> {
     /// Checks the signature given SHA-256(data ‖ [`SignatureCheck::sha256_continuation`]).
     pub fn verify_sha256(&self, digest: &[u8]) -> Result<SignatureEvidence, SignatureError> {
         let signer = self.signer;
-        let (fingerprint, key_id) = match signer.subkey {
-            Some(sub) => (fingerprint_hex(sub), key_id_hex(sub)),
-            None => (fingerprint_hex(signer.primary), key_id_hex(signer.primary)),
-        };
-        let bad = |detail: String| SignatureError::Bad {
-            key: fingerprint.clone(),
-            detail,
-        };
         let signature = &self.signature.signature;
-        let (Some(left), Some(bytes)) = (signature.signed_hash_value(), signature.signature())
-        else {
-            return Err(bad("the signature packet has no signature".into()));
+        let checked = match (signature.signed_hash_value(), signature.signature()) {
+            (Some(left), Some(bytes)) => {
+                // rPGP rejects a signature whose quick-check bytes differ; so does this path.
+                if digest.get(..2) != Some(&left[..]) {
+                    Err("signature: invalid signed hash value".to_string())
+                } else {
+                    match signer.subkey {
+                        Some(sub) => sub.verify(HashAlgorithm::Sha256, digest, bytes),
+                        None => signer.primary.verify(HashAlgorithm::Sha256, digest, bytes),
+                    }
+                    .map_err(|e| e.to_string())
+                }
+            }
+            _ => Err("the signature packet has no signature".to_string()),
         };
-        // rPGP rejects a signature whose quick-check bytes differ; so does this path.
-        if digest.get(..2) != Some(&left[..]) {
-            return Err(bad("signature: invalid signed hash value".into()));
-        }
-        let result = match signer.subkey {
-            Some(sub) => sub.verify(HashAlgorithm::Sha256, digest, bytes),
-            None => signer.primary.verify(HashAlgorithm::Sha256, digest, bytes),
-        };
-        result.map_err(|e| bad(e.to_string()))?;
-        Ok(SignatureEvidence {
-            primary_fingerprint: fingerprint_hex(signer.primary),
-            signing_key_fingerprint: fingerprint,
-            signing_key_id: key_id,
-            created: self.signature.created(),
-            key_origin: signer.origin.to_string(),
-        })
+        self.evidence(checked)
     }
 }
 

@@ -101,13 +101,9 @@ pub fn sync_dir(dir: &Path) -> Result<(), FsError> {
         Ok(()) => Ok(()),
         // Some filesystems (9p, some FUSE) cannot fsync a directory; the rename itself
         // was still atomic.
-        Err(e) if e.raw_os_error() == Some(libc_einval()) => Ok(()),
+        Err(e) if e.raw_os_error() == Some(Errno::INVAL.raw_os_error()) => Ok(()),
         Err(e) => Err(FsError::io("sync", dir, e)),
     }
-}
-
-fn libc_einval() -> i32 {
-    Errno::INVAL.raw_os_error()
 }
 
 /// Writes `bytes` to `path` so that `path` holds the old bytes or all of the new ones at
