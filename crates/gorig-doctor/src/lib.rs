@@ -11,6 +11,7 @@
 //! Thresholds and their sources are in `docs/doctor.md`.
 
 mod checks;
+pub mod explain;
 pub mod fix;
 pub mod render;
 mod report;

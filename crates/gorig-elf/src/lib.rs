@@ -10,8 +10,11 @@
 
 mod buildinfo;
 mod elf;
+pub mod inspect;
 pub mod loader;
 pub mod profiles;
+pub mod render;
+mod tree;
 mod verdict;
 
 use std::path::Path;
@@ -21,6 +24,7 @@ use serde::Serialize;
 pub use buildinfo::{GoBuildInfo, Module};
 pub use loader::{FoundBy, FoundLibrary, Place, Probe, TargetFiles};
 pub use profiles::{PROFILES, Profile};
+pub use tree::{TreeFiles, assumed_kernel, place_in, probe_tree};
 pub use verdict::{Effect, Outcome, Reason, Target, TargetLibc, Verdict, verdict};
 
 #[derive(Debug, thiserror::Error)]

@@ -171,6 +171,15 @@ const USERLAND_PROBES: [&str; 16] = [
     "/lib/ld-musl-aarch64.so.1",
 ];
 
+/// `uname -m` of the running kernel (`x86_64`, `aarch64`), for the fallback of
+/// [`detect_arch`] on the live host.
+pub fn uname_machine() -> String {
+    rustix::system::uname()
+        .machine()
+        .to_string_lossy()
+        .into_owned()
+}
+
 /// Detects the GOARCH of the userland under `root`.
 ///
 /// `uname_machine` is the kernel's machine name (`uname -m`) when `root` is the live host,

@@ -9,6 +9,7 @@ mod arch;
 pub mod cgroup;
 pub mod cpu;
 mod facts;
+pub mod gather;
 pub mod libc;
 pub mod limits;
 pub mod mounts;
@@ -18,7 +19,7 @@ mod root;
 
 pub use arch::{
     ArchError, DetectedArch, ElfArchError, ElfIdent, GoArch, UnknownArch, arch_from_elf_header,
-    detect_arch,
+    detect_arch, uname_machine,
 };
 pub use facts::{
     HostFacts, PathFact, ProbeRequest, SELINUX_BOOLEANS, SYSCTLS, SeLinux, SysctlLine, Tool,

@@ -15,7 +15,9 @@
 //! - [`Installer::uninstall`], [`Installer::use_version`], [`Installer::rollback`]: every
 //!   check that decides them is made under the store lock, so a concurrent `use`, install
 //!   or removal cannot slip between the check and the change;
-//! - [`Installer::link_system`]: `/usr/local/go` and the profile script of system mode.
+//! - [`Installer::link_system`]: `/usr/local/go` and the profile script of system mode;
+//! - [`examine::examine`]: the doctor's facts of the host and of the store, and its report;
+//! - [`verify::run_steps`]: `gorig verify`'s steps on a project.
 //!
 //! Nothing here prints: what happens leaves as events, what fails as an [`InstallError`].
 
@@ -25,9 +27,11 @@
 
 mod ensure;
 mod error;
+pub mod examine;
 mod install;
 mod remove;
 mod system;
+pub mod verify;
 
 pub use ensure::{Ensured, Want};
 pub use error::InstallError;

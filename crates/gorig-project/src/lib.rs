@@ -34,7 +34,7 @@ pub use parse::{
     tool_versions,
 };
 pub use select::{ProjectEnv, Selected, Unselected, logical_cwd, pin_for, select, select_for_pin};
-pub use walk::{Lookup, find_pin};
+pub use walk::{Lookup, PIN_FILES, find_pin, pin_inputs};
 
 use std::fmt;
 use std::path::PathBuf;

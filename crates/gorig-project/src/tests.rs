@@ -305,3 +305,21 @@ fn bad_pins_name_the_file() {
     assert!(err.to_string().contains(".go-version"), "{err}");
     assert!(err.to_string().contains("banana"));
 }
+
+#[test]
+fn pin_inputs_are_every_directory_up_and_the_pin_files_in_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let app = root.join("app/cmd");
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(root.join("app/go.mod"), "module x\n").unwrap();
+    std::fs::write(root.join(".go-version"), "1.22\n").unwrap();
+    let inputs = crate::pin_inputs(&app, Some("w/go.work"));
+    assert_eq!(inputs[0], app);
+    assert_eq!(inputs[1], root.join("app"));
+    assert_eq!(inputs[2], root.join("app/go.mod"));
+    assert_eq!(inputs[3], root);
+    assert_eq!(inputs[4], root.join(".go-version"));
+    assert_eq!(inputs.last(), Some(&app.join("w/go.work")));
+    assert!(inputs.contains(&std::path::PathBuf::from("/")));
+}

@@ -214,3 +214,26 @@ fn tool_versions_at(path: &Path) -> Result<Option<Pin>, PinError> {
         note: None,
     }))
 }
+
+/// The names of the files a pin is read from.
+pub const PIN_FILES: [&str; 4] = ["go.work", "go.mod", ".go-version", ".tool-versions"];
+
+/// What a pin for `dir` depends on, for a cache that must notice a change: every
+/// directory from `dir` up (a pin file created there) and the pin files that exist in
+/// them, nearest first, then the file `GOWORK` names.
+pub fn pin_inputs(dir: &Path, gowork: Option<&str>) -> Vec<PathBuf> {
+    let mut watch = Vec::new();
+    for here in dir.ancestors() {
+        watch.push(here.to_path_buf());
+        for name in PIN_FILES {
+            let file = here.join(name);
+            if file.exists() {
+                watch.push(file);
+            }
+        }
+    }
+    if let Some(gowork) = gowork {
+        watch.push(dir.join(gowork));
+    }
+    watch
+}

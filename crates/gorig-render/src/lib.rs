@@ -5,8 +5,10 @@
 //! `/etc/profile.d/gorig.sh` of system mode ([`shell`]). The systemd, sysctl and SELinux
 //! generators of the next issues come here too.
 
+pub mod hook_env;
 pub mod shell;
 
+pub use hook_env::{HookAnswer, HookEnv, HookState};
 pub use shell::{
     Hook, MANAGED_MARKER, PathSetup, Profile, Shell, quote, set_path, set_var, shell_from_env,
     shell_name, unset_var,

@@ -36,10 +36,7 @@ impl App {
         if let Some(arch) = self.settings.arch {
             return Ok(Platform::linux(arch));
         }
-        let machine = rustix::system::uname()
-            .machine()
-            .to_string_lossy()
-            .into_owned();
+        let machine = gorig_host::uname_machine();
         let detected = detect_arch(&HostRoot::live(), Some(&machine)).map_err(|e| {
             Failure::new(Exit::NotFound, e)
                 .hint("name the architecture with --arch (e.g. --arch amd64) if you know it")

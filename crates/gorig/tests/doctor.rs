@@ -405,19 +405,24 @@ fn fix_plans_then_writes_drop_ins_idempotently_with_backups() {
         .count();
     assert_eq!(backups, 2, "one file and one backup");
 
-    // Nothing new was written, so nothing is reloaded; the exit code still reports the
-    // findings (the running kernel has not changed).
+    // --reload would change this host, never a tree's: refused before anything is
+    // written, whether or not the run would write.
     let reload = doctor(&ctx, &tree, &["--fix", "--yes", "--reload"]);
-    assert_eq!(reload.code, 8, "{reload}");
-    assert!(!reload.stdout.contains("sysctl --system"), "{reload}");
-
-    // --reload would change this host, never a tree's.
+    assert_eq!(reload.code, 2, "{reload}");
+    assert!(
+        reload.stderr.contains("cannot be used with --root"),
+        "{reload}"
+    );
     let fresh = centos7();
     let refused = doctor(&ctx, &fresh, &["--fix", "--yes", "--reload"]);
     assert_eq!(refused.code, 2, "{refused}");
     assert!(
         refused.stderr.contains("cannot be used with --root"),
         "{refused}"
+    );
+    assert!(
+        !fresh.path().join("etc/sysctl.d/90-gorig.conf").exists(),
+        "a refused run writes nothing"
     );
 }
 

@@ -2,8 +2,9 @@
 //! which prints the PATH (and `GOTOOLCHAIN=local`) for the pinned toolchain of the
 //! current directory. Commands then run the real binaries, with no shim in between.
 //!
-//! The hook remembers what it added (`_GORIG_PATH`, `_GORIG_TOOLCHAIN`) so it can take
-//! it out again when the directory changes, and prints nothing when nothing changes.
+//! What the answer is (what changed, what to take out) is decided by
+//! `gorig_render::HookEnv` from the shell's variables and the selection; this module
+//! reads them, installs a missing pin when asked, and prints.
 
 use std::path::{Path, PathBuf};
 
@@ -14,7 +15,7 @@ use gorig_project::Unselected;
 
 use crate::project;
 use crate::settings::Environment;
-use gorig_render::{quote, set_path, unset_var};
+use gorig_render::{HookEnv, HookState};
 
 pub fn activate(app: &App, args: &ActivateArgs) -> Result<(), Failure> {
     let exe = std::env::current_exe()
@@ -102,114 +103,49 @@ fn hook_script(
         .filter(|_| matches!(shell, ShellKind::Bash | ShellKind::Zsh))
         .map(PathBuf::from)
         .filter(|path| touch(path));
-    let go_bin = go_bin.to_path_buf();
-    let previous = env.get("_GORIG_PATH").map(PathBuf::from);
-    let ours_toolchain = env.get("_GORIG_TOOLCHAIN").is_some();
-    let user_toolchain = env.get("GOTOOLCHAIN").is_some() && !ours_toolchain;
-    let mut entries: Vec<PathBuf> = env
-        .get("PATH")
-        .map(|p| std::env::split_paths(p).collect())
-        .unwrap_or_default();
-    if let Some(previous) = &previous {
-        entries.retain(|e| e != previous);
-    }
-    let mut out = String::new();
     let selected = match (project::select(store, &dir, env), auto_install) {
         (Err(Unselected::NotInstalled { .. }), Some(auto)) => {
             auto(&dir, env).and_then(|()| project::select(store, &dir, env).map_err(Failure::from))
         }
         (other, _) => other.map_err(Failure::from),
     };
-    match selected {
-        Ok(selected) => {
-            let bin = store.version_dir(&selected.version).join("bin");
-            entries.retain(|e| *e != bin);
-            entries.insert(0, bin.clone());
-            if !entries.contains(&go_bin) {
-                entries.push(go_bin.clone());
-            }
-            if previous.as_deref() != Some(bin.as_path()) {
-                out.push_str(&gorig_render::set_var(
-                    shell,
-                    "_GORIG_PATH",
-                    &bin.display().to_string(),
-                ));
-            }
-            if !user_toolchain && !ours_toolchain {
-                out.push_str(&gorig_render::set_var(shell, "GOTOOLCHAIN", "local"));
-                out.push_str(&gorig_render::set_var(shell, "_GORIG_TOOLCHAIN", "1"));
-            }
-            if env.get("_GORIG_WARNED").is_some() {
-                out.push_str(&unset_var(shell, "_GORIG_WARNED"));
-            }
-        }
-        Err(failure) => {
-            if previous.is_some() {
-                out.push_str(&unset_var(shell, "_GORIG_PATH"));
-            }
-            if ours_toolchain {
-                out.push_str(&unset_var(shell, "GOTOOLCHAIN"));
-                out.push_str(&unset_var(shell, "_GORIG_TOOLCHAIN"));
-            }
-            let here = dir.display().to_string();
-            if env.get("_GORIG_WARNED") != Some(here.as_str()) {
-                eprintln!("gorig: {}", failure.summary());
-                for hint in &failure.hints {
-                    eprintln!("gorig: hint: {hint}");
-                }
-                out.push_str(&gorig_render::set_var(shell, "_GORIG_WARNED", &here));
-            }
-        }
-    }
-    let path = std::env::join_paths(&entries).unwrap_or_default();
-    if env.get("PATH").map(Path::new) != Some(Path::new(&path)) {
-        out.push_str(&set_path(shell, &entries));
-    }
-    if let Some(stamp) = stamp {
-        out.push_str(&state(shell, store, &dir, &stamp, env));
-    }
-    out
-}
-
-/// The shell-side record of what this answer depended on (see `STALE_CHECK`).
-fn state(
-    shell: ShellKind,
-    store: &gorig_store::Store,
-    dir: &Path,
-    stamp: &Path,
-    env: &Environment,
-) -> String {
+    let bin = selected
+        .as_ref()
+        .ok()
+        .map(|s| store.version_dir(&s.version).join("bin"));
     let mut watch: Vec<PathBuf> = vec![store.home().to_path_buf(), store.versions_dir()];
-    let mut current = Some(dir);
-    while let Some(here) = current {
-        watch.push(here.to_path_buf());
-        for name in ["go.work", "go.mod", ".go-version", ".tool-versions"] {
-            let file = here.join(name);
-            if file.exists() {
-                watch.push(file);
-            }
-        }
-        current = here.parent();
+    if stamp.is_some() {
+        watch.extend(gorig_project::pin_inputs(&dir, env.get("GOWORK")));
     }
-    if let Some(gowork) = env.get("GOWORK") {
-        watch.push(dir.join(gowork));
-    }
-    let list: Vec<String> = watch
-        .iter()
-        .map(|p| quote(&p.display().to_string(), shell))
-        .collect();
     let env_key = format!(
         "{}|{}",
         env.get("GORIG_GO_VERSION").unwrap_or(""),
         env.get("GOWORK").unwrap_or("")
     );
-    format!(
-        "_GORIG_PWD={}; _GORIG_ENV={}; _GORIG_STAMP={}; _GORIG_WATCH=({});\n",
-        quote(&dir.display().to_string(), shell),
-        quote(&env_key, shell),
-        quote(&stamp.display().to_string(), shell),
-        list.join(" ")
-    )
+    let answer = HookEnv {
+        shell,
+        path: env.get("PATH").map(std::ffi::OsStr::new),
+        previous: env.get("_GORIG_PATH").map(Path::new),
+        ours_toolchain: env.get("_GORIG_TOOLCHAIN").is_some(),
+        toolchain_set: env.get("GOTOOLCHAIN").is_some(),
+        warned: env.get("_GORIG_WARNED"),
+        dir: &dir,
+        selected_bin: bin.as_deref(),
+        go_bin,
+        state: stamp.as_deref().map(|stamp| HookState {
+            stamp,
+            watch: &watch,
+            env_key: &env_key,
+        }),
+    }
+    .render();
+    if let (true, Err(failure)) = (answer.warn, &selected) {
+        eprintln!("gorig: {}", failure.summary());
+        for hint in &failure.hints {
+            eprintln!("gorig: hint: {hint}");
+        }
+    }
+    answer.script
 }
 
 /// Creates or truncates the stamp file (private, never through a symlink), so its
