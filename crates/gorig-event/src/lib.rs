@@ -39,11 +39,14 @@ pub enum LockScope {
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     /// A download of `file` from `url` (credentials removed) starts; `size` when known.
+    /// `from_cache`: the bytes come from the download cache (`url` is its path), read
+    /// and verified in the same pass as a download.
     DownloadStarted {
         id: DownloadId,
         file: String,
         url: String,
         size: Option<u64>,
+        from_cache: bool,
     },
     /// `bytes` more bytes of download `id` arrived (not a total).
     Progress { id: DownloadId, bytes: u64 },

@@ -55,7 +55,7 @@ impl KeyStore {
             let mut ring = Keyring::default();
             match ring.add_pinned(
                 &bytes,
-                &format!("refreshed {}", self.stored.display()),
+                &format!("the refreshed copy {}", self.stored.display()),
                 &pinned,
             ) {
                 Ok(_) => refreshed = Some(ring),

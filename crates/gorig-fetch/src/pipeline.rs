@@ -195,6 +195,7 @@ impl Fetcher<'_> {
             file: artifact.filename.clone(),
             url: shown.clone(),
             size: length,
+            from_cache: true,
         });
         let result = self.one_pass(
             artifact,
@@ -249,6 +250,7 @@ impl Fetcher<'_> {
             file: artifact.filename.clone(),
             url: shown.clone(),
             size: artifact.size.or(opened.length),
+            from_cache: false,
         });
         let opened_length = opened.length;
         let partial = match self.cache.begin(&artifact.filename) {

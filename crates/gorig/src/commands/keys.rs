@@ -43,7 +43,8 @@ pub fn run(app: &App, command: &KeysCommand) -> Result<(), Failure> {
                 }));
             } else {
                 app.printer.out(format!(
-                    "kept {kept} pinned key(s) from {} in {}",
+                    "kept {kept} pinned {} from {} in {}",
+                    if kept == 1 { "key" } else { "keys" },
                     gorig_fetch::redact(shown),
                     keys.stored.display()
                 ));

@@ -115,14 +115,16 @@ fn render(
             Status::Fail => paint("FAIL", "31"),
             Status::Skipped => paint("skip", "2"),
         };
-        out.push_str(&format!(
-            "{label}  {:width$}  {:>7.2} s\n",
-            step.command, step.seconds
-        ));
+        let time = match step.status {
+            Status::Skipped => "-".to_string(),
+            _ => format!("{:.2} s", step.seconds),
+        };
+        out.push_str(&format!("{label}  {:width$}  {time:>9}\n", step.command));
     }
     for step in steps.iter().filter(|s| s.status == Status::Fail) {
         out.push_str(&format!("\n{} {}", paint("---", "2"), step.command));
-        if let Some(code) = step.exit_code {
+        // A step gorig failed (a wrong GOROOT) may have exited 0: its problem says why.
+        if let Some(code) = step.exit_code.filter(|code| *code != 0) {
             out.push_str(&format!(" (exit {code})"));
         }
         out.push('\n');
