@@ -228,6 +228,18 @@ impl Index {
         &self.releases
     }
 
+    /// The releases a listing shows, newest first: every one with `all`, else, as
+    /// go.dev's download page, the stable ones and the prereleases newer than all of them.
+    pub fn listed(&self, all: bool) -> Vec<&Release> {
+        let newest_stable = self.releases.iter().find(|r| r.version.is_stable());
+        self.releases
+            .iter()
+            .filter(|r| {
+                all || r.version.is_stable() || newest_stable.is_none_or(|s| r.version > s.version)
+            })
+            .collect()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.releases.is_empty()
     }

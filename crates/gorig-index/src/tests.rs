@@ -241,3 +241,29 @@ fn a_release_is_listed_once_under_the_name_the_index_gives_it() {
         Some("go2.linux-amd64.tar.gz")
     );
 }
+
+#[test]
+fn a_listing_shows_prereleases_only_while_newer_than_every_stable_release() {
+    let index = synthetic();
+    let names = |all| -> Vec<String> {
+        index
+            .listed(all)
+            .iter()
+            .map(|r| r.version.to_string())
+            .collect()
+    };
+    assert_eq!(
+        names(false),
+        [
+            "go1.24beta1",
+            "go1.23rc1",
+            "go1.22.5",
+            "go1.22.0",
+            "go1.21.0",
+            "go1.20.14",
+            "go1.20"
+        ]
+    );
+    assert_eq!(names(true).len(), 8);
+    assert!(names(true).contains(&"go1.22rc1".to_string()));
+}

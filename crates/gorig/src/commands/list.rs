@@ -61,23 +61,7 @@ fn remote(app: &App, args: &ListArgs) -> Result<(), Failure> {
     let loaded = app.installer(reporter.as_ref()).index(false)?;
     let installed = app.store.installed()?;
     let default = app.store.default_version();
-    let newest_stable = loaded
-        .index
-        .releases()
-        .iter()
-        .find(|r| r.version.is_stable())
-        .map(|r| r.version.clone());
-    // Like go.dev's download page: prereleases only while newer than every stable release.
-    let releases: Vec<_> = loaded
-        .index
-        .releases()
-        .iter()
-        .filter(|r| {
-            args.all
-                || r.version.is_stable()
-                || newest_stable.as_ref().is_none_or(|s| r.version > *s)
-        })
-        .collect();
+    let releases = loaded.index.listed(args.all);
     if app.printer.json {
         let items: Vec<_> = releases
             .iter()
