@@ -236,6 +236,25 @@ mod tests {
         ran: Mutex<Vec<String>>,
     }
 
+    impl FakeGo {
+        /// The right version, `go env -json` printing `env`, vet passing, a test failing.
+        fn failing_test(env: String) -> FakeGo {
+            FakeGo {
+                answers: vec![
+                    ("version", true, "go version go1.22.5 linux/amd64\n".into()),
+                    ("env", true, env),
+                    ("vet", true, String::new()),
+                    (
+                        "test",
+                        false,
+                        "--- FAIL: TestX\ntoo many open files\n".into(),
+                    ),
+                ],
+                ran: Mutex::default(),
+            }
+        }
+    }
+
     impl ProcessRunner for FakeGo {
         fn run(&self, run: &Run<'_>) -> std::io::Result<RunOutput> {
             let line = run.args.join(" ");
@@ -306,19 +325,7 @@ mod tests {
             r#"{{"GOROOT":"{}","GOPATH":"","GOCACHE":"off"}}"#,
             elsewhere.path().display()
         );
-        let go = FakeGo {
-            answers: vec![
-                ("version", true, "go version go1.22.5 linux/amd64\n".into()),
-                ("env", true, env),
-                ("vet", true, String::new()),
-                (
-                    "test",
-                    false,
-                    "--- FAIL: TestX\ntoo many open files\n".into(),
-                ),
-            ],
-            ran: Mutex::default(),
-        };
+        let go = FakeGo::failing_test(env);
         let extra = vec!["-run".to_string(), "X".to_string()];
         let steps = run_steps(&project(goroot.path(), &extra, &local()), &go);
         assert_eq!(steps[1].status, Status::Fail);
@@ -335,19 +342,7 @@ mod tests {
 
         let canonical = goroot.path().canonicalize().unwrap();
         let env = format!(r#"{{"GOROOT":"{}"}}"#, canonical.display());
-        let go = FakeGo {
-            answers: vec![
-                ("version", true, "go version go1.22.5 linux/amd64\n".into()),
-                ("env", true, env),
-                ("vet", true, String::new()),
-                (
-                    "test",
-                    false,
-                    "--- FAIL: TestX\ntoo many open files\n".into(),
-                ),
-            ],
-            ran: Mutex::default(),
-        };
+        let go = FakeGo::failing_test(env);
         let steps = run_steps(&project(&canonical, &extra, &local()), &go);
         let statuses: Vec<Status> = steps.iter().map(|s| s.status).collect();
         assert_eq!(

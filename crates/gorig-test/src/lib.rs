@@ -24,7 +24,7 @@ pub use gpg::TestKey;
 pub use host::{
     HostTree, Machine, X86_V1, X86_V2, X86_V3, assert_snapshot, elf_with_interp, fixtures_dir,
 };
-pub use mirror::{MirrorDir, fake_toolchain, sha256_hex};
+pub use mirror::{MirrorDir, fake_mirror_context, fake_toolchain, sha256_hex};
 pub use proxy::{ProxiedRequest, ProxyServer};
 pub use real::{real_archive, real_goroot, test_cache_dir};
 pub use server::{Fault, MockServer};

@@ -241,3 +241,18 @@ fn file_json(version: &str, arch: &str, filename: &str, sha: &str, size: u64) ->
         "kind": "archive",
     })
 }
+
+/// A context whose installs come from a local mirror of fake go1.22.5 and go1.21.13
+/// (amd64), with no retries and no colour: what the output and error snapshots run on.
+pub fn fake_mirror_context(bin: &str) -> (crate::TestContext, MirrorDir) {
+    let mut ctx = crate::TestContext::new(bin);
+    let mut mirror = MirrorDir::new(ctx.root().join("mirror"));
+    mirror.add_fake("go1.22.5", &["amd64"]);
+    mirror.add_fake("go1.21.13", &["amd64"]);
+    let dir = mirror.path().display().to_string();
+    ctx.env("GORIG_MIRROR", dir)
+        .env("GORIG_ARCH", "amd64")
+        .env("GORIG_RETRIES", "0")
+        .env("NO_COLOR", "1");
+    (ctx, mirror)
+}

@@ -40,15 +40,7 @@ struct World {
 }
 
 fn world() -> World {
-    let mut ctx = TestContext::new(BIN);
-    let mut mirror = MirrorDir::new(ctx.root().join("mirror"));
-    mirror.add_fake("go1.22.5", &["amd64"]);
-    mirror.add_fake("go1.21.13", &["amd64"]);
-    let dir = mirror.path().display().to_string();
-    ctx.env("GORIG_MIRROR", dir)
-        .env("GORIG_ARCH", "amd64")
-        .env("GORIG_RETRIES", "0")
-        .env("NO_COLOR", "1");
+    let (ctx, mirror) = gorig_test::fake_mirror_context(BIN);
     World {
         ctx,
         mirror,
