@@ -314,12 +314,32 @@ fn pin_inputs_are_every_directory_up_and_the_pin_files_in_them() {
     std::fs::create_dir_all(&app).unwrap();
     std::fs::write(root.join("app/go.mod"), "module x\n").unwrap();
     std::fs::write(root.join(".go-version"), "1.22\n").unwrap();
-    let inputs = crate::pin_inputs(&app, Some("w/go.work"));
+    let inputs = crate::pin_inputs(&app, Some("w/go.work"), None);
     assert_eq!(inputs[0], app);
     assert_eq!(inputs[1], root.join("app"));
     assert_eq!(inputs[2], root.join("app/go.mod"));
     assert_eq!(inputs[3], root);
     assert_eq!(inputs[4], root.join(".go-version"));
     assert_eq!(inputs.last(), Some(&app.join("w/go.work")));
+    assert!(inputs.contains(&std::path::PathBuf::from("/")));
+}
+
+#[test]
+fn pin_inputs_end_where_a_go_version_file_ends_the_walk() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let app = root.join("app/cmd");
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(root.join("app/.go-version"), "1.22\n").unwrap();
+    std::fs::write(root.join("go.mod"), "module x\n").unwrap();
+    let pin = find_pin(&app, &Lookup::default()).unwrap().unwrap();
+    let inputs = crate::pin_inputs(&app, None, Some(&pin));
+    assert_eq!(
+        inputs,
+        [app.clone(), root.join("app"), root.join("app/.go-version")]
+    );
+    // Above a go.mod a go.work can still appear: every directory counts.
+    let module = find_pin(&root, &Lookup::default()).unwrap().unwrap();
+    let inputs = crate::pin_inputs(&root, None, Some(&module));
     assert!(inputs.contains(&std::path::PathBuf::from("/")));
 }

@@ -220,8 +220,23 @@ pub const PIN_FILES: [&str; 4] = ["go.work", "go.mod", ".go-version", ".tool-ver
 
 /// What a pin for `dir` depends on, for a cache that must notice a change: every
 /// directory from `dir` up (a pin file created there) and the pin files that exist in
-/// them, nearest first, then the file `GOWORK` names.
-pub fn pin_inputs(dir: &Path, gowork: Option<&str>) -> Vec<PathBuf> {
+/// them, nearest first, then the file `GOWORK` names. `found` is the pin the walk
+/// found: a go.work, `.go-version` or `.tool-versions` ends the walk, so nothing above
+/// its directory can change the answer (above a go.mod, a go.work still can).
+pub fn pin_inputs(dir: &Path, gowork: Option<&str>, found: Option<&Pin>) -> Vec<PathBuf> {
+    let walk_end = found
+        .filter(|pin| {
+            matches!(
+                pin.source,
+                PinSource::GoWorkToolchain
+                    | PinSource::GoWorkGo
+                    | PinSource::GoWorkDefault
+                    | PinSource::GoVersionFile
+                    | PinSource::ToolVersions
+            )
+        })
+        .and_then(|pin| pin.path.as_deref())
+        .and_then(Path::parent);
     let mut watch = Vec::new();
     for here in dir.ancestors() {
         watch.push(here.to_path_buf());
@@ -230,6 +245,9 @@ pub fn pin_inputs(dir: &Path, gowork: Option<&str>) -> Vec<PathBuf> {
             if file.exists() {
                 watch.push(file);
             }
+        }
+        if walk_end == Some(here) {
+            break;
         }
     }
     if let Some(gowork) = gowork {

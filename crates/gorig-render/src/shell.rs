@@ -173,13 +173,15 @@ __gorig_hook
 /// bash and zsh: gorig runs only when the directory, `GORIG_GO_VERSION`/`GOWORK`, or one
 /// of the watched paths (the pin files, each directory up to /, the store and its
 /// versions) changed since the stamp file was last touched, so most prompts start no
-/// process at all.
+/// process at all. A path as new as the stamp counts as changed: file times come from a
+/// coarse clock (a few milliseconds), so a pin written just after the stamp can carry
+/// the stamp's very time.
 const STALE_CHECK: &str = r#"_GORIG_STAMP_FILE="${XDG_RUNTIME_DIR:-${TMPDIR:-/tmp}}/gorig-hook-${UID:-0}-$$"
 _gorig_stale() {
   [[ -n "${_GORIG_STAMP-}" && -e "$_GORIG_STAMP" ]] || return 0
   local f
   for f in "${_GORIG_WATCH[@]}"; do
-    [[ "$f" -nt "$_GORIG_STAMP" ]] && return 0
+    [[ -e "$f" && ! "$_GORIG_STAMP" -nt "$f" ]] && return 0
   done
   return 1
 }"#;

@@ -313,6 +313,14 @@ pub const OTHER_ENV: &[(&[&str], &str)] = &[
     ),
     (&["NO_PROXY", "no_proxy"], "hosts that bypass the proxy"),
     (
+        &["SOURCE_DATE_EPOCH"],
+        "the date `gorig man` prints on its pages (reproducible builds); default: today",
+    ),
+    (
+        &["GORIG_COMPLETE"],
+        "set by the script `gorig completions SHELL` prints, when the shell asks gorig to complete a word",
+    ),
+    (
         &["SSL_CERT_DIR"],
         "CA certificates to trust instead of the system's store",
     ),

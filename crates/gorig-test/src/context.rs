@@ -144,7 +144,13 @@ impl TestContext {
 
     /// A command for the binary with only the variables a hermetic run needs.
     pub fn command(&self) -> Command {
-        let mut cmd = Command::new(&self.bin);
+        self.program(&self.bin)
+    }
+
+    /// Another program (a shell, tmux) run with this context's environment and
+    /// directory, so it finds the same store and configuration as gorig.
+    pub fn program(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut cmd = Command::new(program);
         cmd.env_clear()
             .env("PATH", "/usr/local/bin:/usr/bin:/bin")
             .env("HOME", self.home())

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use clap_complete::engine::ArgValueCandidates;
 
 /// gorig rigs any Linux host for Go: it installs official Go toolchains, verified against
 /// their published SHA-256, and switches between them.
@@ -54,6 +55,25 @@ pub enum Command {
     /// (used by `activate`) print the PATH changes for the current directory
     #[command(hide = true)]
     HookEnv(ActivateArgs),
+    /// Print the shell code that completes gorig's commands, flags and installed versions:
+    /// `source <(gorig completions bash)`
+    Completions(CompletionsArgs),
+    /// Write the man pages (gorig.1 and one gorig-COMMAND.1 per command) into DIR
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell: bash, zsh or fish
+    #[arg(value_parser = ["bash", "zsh", "fish"])]
+    pub shell: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The directory to write the pages into (e.g. ~/.local/share/man/man1)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -150,13 +170,38 @@ pub struct CurrentArgs {
 
 #[derive(Debug, Args)]
 pub struct ExecArgs {
-    /// The version to run with (default: the pin of this directory, else the default)
-    #[arg(value_name = "VERSION")]
-    pub version: Option<String>,
+    /// [VERSION] COMMAND [ARG]...: the version to run with (default: the pin of this
+    /// directory, else the default), then the command. `--` before the command is
+    /// optional: `gorig exec 1.27 go version` and `gorig exec -- go version` both work
+    #[arg(
+        value_name = "[VERSION] COMMAND",
+        required = true,
+        num_args = 1..,
+        trailing_var_arg = true,
+        add = ArgValueCandidates::new(crate::completions::installed_versions)
+    )]
+    pub words: Vec<std::ffi::OsString>,
+}
 
-    /// The command and its arguments
-    #[arg(last = true, required = true, value_name = "COMMAND")]
-    pub command: Vec<std::ffi::OsString>,
+impl ExecArgs {
+    /// The version (when the first word is one) and the command after it. A `--` between
+    /// them is dropped; a first word that is no version is the command.
+    pub fn split(&self) -> (Option<&str>, &[std::ffi::OsString]) {
+        let (version, rest) = match self.words.split_first() {
+            Some((first, rest))
+                if first
+                    .to_str()
+                    .is_some_and(|w| w.parse::<gorig_version::VersionRequest>().is_ok()) =>
+            {
+                (first.to_str(), rest)
+            }
+            _ => (None, self.words.as_slice()),
+        };
+        match rest.split_first() {
+            Some((dashes, command)) if dashes == "--" => (version, command),
+            _ => (version, rest),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -246,7 +291,11 @@ pub struct ListArgs {
 pub struct UseArgs {
     /// An installed version: 1.22.5, go1.22.5, 1.22 for the newest installed 1.22.x, or
     /// `-` for the previous default (roll back)
-    #[arg(value_name = "VERSION", allow_hyphen_values = true)]
+    #[arg(
+        value_name = "VERSION",
+        allow_hyphen_values = true,
+        add = ArgValueCandidates::new(crate::completions::installed_versions)
+    )]
     pub version: String,
 
     /// Pin this directory instead: write VERSION to ./.go-version
@@ -261,7 +310,11 @@ pub struct UseArgs {
 #[derive(Debug, Args)]
 pub struct UninstallArgs {
     /// Installed versions to remove
-    #[arg(value_name = "VERSION", required = true)]
+    #[arg(
+        value_name = "VERSION",
+        required = true,
+        add = ArgValueCandidates::new(crate::completions::installed_versions)
+    )]
     pub versions: Vec<String>,
 
     /// Remove even the default toolchain (nothing is on PATH afterwards)

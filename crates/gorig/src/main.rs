@@ -4,6 +4,7 @@
 mod app;
 mod cli;
 mod commands;
+mod completions;
 mod failure;
 mod printer;
 mod project;
@@ -13,7 +14,7 @@ mod shim;
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, FromArgMatches};
+use clap::FromArgMatches;
 use serde_json::json;
 
 use crate::app::App;
@@ -37,7 +38,11 @@ fn wants_json(command: &Command) -> bool {
         Command::Doctor(a) => a.json,
         Command::Verify(a) => a.json,
         Command::Inspect(a) => a.json,
-        Command::Exec(_) | Command::Activate(_) | Command::HookEnv(_) => false,
+        Command::Exec(_)
+        | Command::Activate(_)
+        | Command::HookEnv(_)
+        | Command::Completions(_)
+        | Command::Man(_) => false,
     }
 }
 
@@ -63,6 +68,10 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
     }
+    // A TAB in a shell with gorig's completions registered.
+    if let Some(code) = completions::answer(&env) {
+        return ExitCode::from(code);
+    }
     // `gorig help environment`: every variable gorig reads, from the registry.
     {
         let args: Vec<_> = std::env::args_os().skip(1).collect();
@@ -71,7 +80,7 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
     }
-    let parsed = settings::with_registry_help(Cli::command())
+    let parsed = completions::command()
         .try_get_matches()
         .and_then(|matches| Cli::from_arg_matches(&matches));
     let cli = match parsed {
@@ -107,6 +116,8 @@ fn main() -> ExitCode {
         Command::Exec(args) => commands::exec::run(&app, args),
         Command::Activate(args) => commands::activate::activate(&app, args),
         Command::HookEnv(args) => commands::activate::hook_env(&app, args),
+        Command::Completions(args) => commands::completions(&app, args),
+        Command::Man(args) => commands::man(&app, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

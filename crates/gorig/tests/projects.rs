@@ -56,8 +56,7 @@ impl World {
 
     /// Runs `program args` in `dir` with the context's environment (PWD set too).
     fn run_in(&self, dir: &Path, program: &Path, args: &[&str]) -> Output {
-        let mut command = self.ctx.command();
-        let command: &mut Command = command.get_mut_program(program);
+        let mut command = self.ctx.program(program);
         let out = command
             .args(args)
             .current_dir(dir)
@@ -78,9 +77,8 @@ impl World {
     /// Runs a bash script (no rc files) in the projects directory, with `$GORIG` the
     /// binary, `$P` the projects directory and the hook's stamp files in the test tree.
     fn bash(&self, script: &str) -> std::process::Output {
-        let mut command = self.ctx.command();
+        let mut command = self.ctx.program("bash");
         command
-            .get_mut_program(Path::new("bash"))
             .args(["--noprofile", "--norc", "-c", script])
             .env("GORIG", BIN)
             .env("P", &self.projects)
@@ -96,25 +94,6 @@ impl World {
 
     fn go_in(&self, dir: &Path, args: &[&str]) -> Output {
         self.run_in(dir, &self.shim(), args)
-    }
-}
-
-/// `Command` with the program swapped, keeping the context's environment.
-trait SwapProgram {
-    fn get_mut_program(&mut self, program: &Path) -> &mut Command;
-}
-
-impl SwapProgram for Command {
-    fn get_mut_program(&mut self, program: &Path) -> &mut Command {
-        let mut fresh = Command::new(program);
-        fresh.env_clear();
-        for (key, value) in self.get_envs() {
-            if let Some(value) = value {
-                fresh.env(key, value);
-            }
-        }
-        *self = fresh;
-        self
     }
 }
 
@@ -185,7 +164,6 @@ fn current_names_the_version_and_the_pin_that_chose_it() {
     // The environment beats every file.
     let mut env_out = w.ctx.command();
     let env_out = env_out
-        .get_mut_program(Path::new(BIN))
         .args(["current"])
         .current_dir(&deep)
         .env("GORIG_GO_VERSION", "1.21.13")
@@ -257,9 +235,8 @@ fn the_go_shim_runs_the_pinned_toolchain_with_gotoolchain_local() {
     assert_eq!(gofmt.stdout, "gofmt of go1.21.13\n");
 
     // A GOTOOLCHAIN the user set is left alone.
-    let mut command = w.ctx.command();
+    let mut command = w.ctx.program(w.shim());
     let out = command
-        .get_mut_program(&w.shim())
         .args(["env", "GOTOOLCHAIN"])
         .current_dir(&sub)
         .env("GOTOOLCHAIN", "go1.30.0+auto")
@@ -415,8 +392,8 @@ fn interactive_hook(shell: &str, shell_args: &[&str]) {
     std::fs::create_dir_all(&out).expect("mkdir");
     let socket = w.ctx.root().join("tmux.sock");
     let tmux = |args: &[&str]| {
-        let mut command = w.ctx.command();
-        let command = command.get_mut_program(Path::new("tmux"));
+        let mut command = w.ctx.program("tmux");
+        let command = &mut command;
         command
             .arg("-S")
             .arg(&socket)
@@ -491,9 +468,8 @@ fn the_fish_hook_follows_cd() {
         two = w.projects.join("two").display(),
         root = w.projects.display(),
     );
-    let mut command = w.ctx.command();
+    let mut command = w.ctx.program("fish");
     let out = command
-        .get_mut_program(Path::new("fish"))
         .args(["--no-config", "-c", &script])
         .current_dir(&w.projects)
         .output()

@@ -115,7 +115,8 @@ fn hook_script(
         .map(|s| store.version_dir(&s.version).join("bin"));
     let mut watch: Vec<PathBuf> = vec![store.home().to_path_buf(), store.versions_dir()];
     if stamp.is_some() {
-        watch.extend(gorig_project::pin_inputs(&dir, env.get("GOWORK")));
+        let found = selected.as_ref().ok().and_then(|s| s.pin.as_ref());
+        watch.extend(gorig_project::pin_inputs(&dir, env.get("GOWORK"), found));
     }
     let env_key = format!(
         "{}|{}",

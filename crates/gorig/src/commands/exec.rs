@@ -1,4 +1,4 @@
-//! `gorig exec [VERSION] -- CMD...`: runs a command with a toolchain first on PATH (the
+//! `gorig exec [VERSION] [--] CMD...`: runs a command with a toolchain first on PATH (the
 //! one pinned here, or VERSION), `GOTOOLCHAIN=local` unless the user set it, and the
 //! `go install` directory on PATH; gorig replaces itself with the command (no child).
 
@@ -16,7 +16,14 @@ pub fn run(app: &App, args: &ExecArgs) -> Result<(), Failure> {
     let env = app.env.clone();
     let reporter = app.stderr_reporter();
     let installer = app.installer(&reporter);
-    let request = args.version.as_deref().map(parse_request).transpose()?;
+    let (version, words) = args.split();
+    let Some((program, rest)) = words.split_first() else {
+        return Err(
+            Failure::msg(Exit::Usage, "no command to run after the version")
+                .hint("gorig exec 1.22 go version"),
+        );
+    };
+    let request = version.map(parse_request).transpose()?;
     let dir = project::logical_cwd(&env);
     let project_env = project::project_env(&env);
     let want = match &request {
@@ -29,9 +36,6 @@ pub fn run(app: &App, args: &ExecArgs) -> Result<(), Failure> {
     let version = installer.ensure(want, app.settings.auto_install)?.version;
     let bin = app.store.version_dir(&version).join("bin");
     let path = project::path_with(&[bin, app.settings.go_bin.clone()], &env);
-    let Some((program, rest)) = args.command.split_first() else {
-        return Err(Failure::msg(Exit::Usage, "no command to run").hint("gorig exec -- go version"));
-    };
     let mut command = std::process::Command::new(program);
     command.args(rest).env("PATH", path);
     if let Some((key, value)) = project::toolchain_env(&env) {

@@ -19,6 +19,29 @@ use gorig_version::{GoVersion, VersionRequest};
 
 use crate::failure::{Exit, Failure};
 
+/// `gorig completions SHELL`: the registration script (see `crate::completions`).
+pub fn completions(
+    app: &crate::app::App,
+    args: &crate::cli::CompletionsArgs,
+) -> Result<(), Failure> {
+    let exe = std::env::current_exe()
+        .map_err(|e| Failure::new(Exit::Internal, e).context("could not locate gorig"))?;
+    let mut script = Vec::new();
+    crate::completions::registration(&args.shell, &exe, &mut script)?;
+    app.printer.out(String::from_utf8_lossy(&script));
+    Ok(())
+}
+
+/// `gorig man DIR`: writes the man pages and lists them.
+pub fn man(app: &crate::app::App, args: &crate::cli::ManArgs) -> Result<(), Failure> {
+    for page in
+        crate::completions::write_man_pages(&args.dir, &crate::completions::page_date(&app.env))?
+    {
+        app.printer.out(page.display().to_string());
+    }
+    Ok(())
+}
+
 /// Parses a version request typed by the user.
 pub fn parse_request(text: &str) -> Result<VersionRequest, Failure> {
     text.parse::<VersionRequest>().map_err(|e| {

@@ -1,0 +1,259 @@
+//! Completions, man pages and `exec` without `--`, judged by the programs that read
+//! them: the registration scripts parse in bash (`-n`), zsh (`-n`) and fish
+//! (`--no-execute`); a TAB after `gorig use ` in interactive bash and zsh (driven in
+//! tmux) offers the versions installed; the man pages pass `mandoc -T lint`.
+
+// Tests build fixture trees and drive shells directly; what they write is not user
+// state, so gorig_fs and the settings registry are not needed here.
+#![allow(clippy::disallowed_methods)]
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use gorig_test::{MirrorDir, TestContext};
+
+const BIN: &str = env!("CARGO_BIN_EXE_gorig");
+
+/// A store with go1.22.5 and go1.21.13 installed from a local mirror.
+fn installed() -> (TestContext, MirrorDir) {
+    let (ctx, mirror) = gorig_test::fake_mirror_context(BIN);
+    ctx.run(&["install", "1.22.5", "1.21.13"]).success();
+    (ctx, mirror)
+}
+
+/// Runs `program args` with `script` on stdin; panics with what to install when the
+/// program is missing.
+fn judge(program: &str, args: &[&str], script: &str, install: &str) -> std::process::Output {
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{program} runs ({e}); install it: {install}"));
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(script.as_bytes())
+        .expect("write the script");
+    child.wait_with_output().expect("wait")
+}
+
+#[test]
+fn registration_scripts_parse_in_their_shells() {
+    let (ctx, _mirror) = installed();
+    for (shell, program, args, install) in [
+        ("bash", "bash", &["-n"][..], "apt-get install bash"),
+        ("zsh", "zsh", &["-n"][..], "apt-get install zsh"),
+        (
+            "fish",
+            "fish",
+            &["--no-execute"][..],
+            "apt-get install fish",
+        ),
+    ] {
+        let out = ctx.run(&["completions", shell]);
+        out.success();
+        assert!(out.stdout.contains("GORIG_COMPLETE"), "{shell}: {out}");
+        let parsed = judge(program, args, &out.stdout, install);
+        assert!(
+            parsed.status.success() && parsed.stderr.is_empty(),
+            "{shell} does not parse its completions: {}",
+            String::from_utf8_lossy(&parsed.stderr)
+        );
+    }
+    let out = ctx.run(&["completions", "tcsh"]);
+    assert_eq!(out.code, 2, "{out}");
+}
+
+#[test]
+fn a_completion_request_is_answered_with_the_installed_versions() {
+    let (ctx, _mirror) = installed();
+    let ask = |index: &str, words: &[&str]| {
+        let out = ctx
+            .command()
+            .env("GORIG_COMPLETE", "bash")
+            .env("_CLAP_IFS", "\n")
+            .env("_CLAP_COMPLETE_INDEX", index)
+            .arg("--")
+            .args(words)
+            .output()
+            .expect("gorig runs");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let versions: Vec<String> = ask("2", &["gorig", "use", ""])
+        .lines()
+        .filter(|l| !l.starts_with('-'))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(versions, ["1.22.5", "1.21.13"], "newest first");
+    let uninstall = ask("2", &["gorig", "uninstall", "1.2"]);
+    assert!(uninstall.lines().any(|l| l == "1.21.13"), "{uninstall}");
+    let commands = ask("1", &["gorig", "in"]);
+    assert_eq!(
+        commands.lines().collect::<Vec<_>>(),
+        ["install", "inspect"],
+        "{commands}"
+    );
+}
+
+/// Types `gorig use ` and TAB twice in an interactive `shell` under tmux, and returns
+/// the screen.
+fn tab_in_tmux(ctx: &TestContext, shell: &str, shell_args: &[&str], setup: &str) -> String {
+    let socket = ctx.root().join(format!("tmux-{shell}.sock"));
+    let tmux = |args: &[&str]| {
+        let mut command = ctx.program("tmux");
+        command
+            .arg("-S")
+            .arg(&socket)
+            .args(args)
+            .env("TERM", "xterm");
+        let result = command.output().expect(
+            "tmux runs (install it: apt-get install tmux; scripts/test does where apt exists)",
+        );
+        assert!(
+            result.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+        String::from_utf8_lossy(&result.stdout).into_owned()
+    };
+    let mut start = vec!["new-session", "-d", "-x", "120", "-y", "30", shell];
+    start.extend_from_slice(shell_args);
+    tmux(&start);
+    let bin_dir = Path::new(BIN)
+        .parent()
+        .expect("bin dir")
+        .display()
+        .to_string();
+    tmux(&[
+        "send-keys",
+        "-t",
+        "0",
+        &format!("export PATH='{bin_dir}':$PATH; {setup}; echo READY"),
+        "Enter",
+    ]);
+    let screen = |tmux: &dyn Fn(&[&str]) -> String| tmux(&["capture-pane", "-p", "-t", "0"]);
+    let wait_for = |needle: &str| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let text = screen(&tmux);
+            if text.contains(needle) || Instant::now() > deadline {
+                return text;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    wait_for("\nREADY");
+    tmux(&["send-keys", "-t", "0", "gorig use 1.2", "Tab", "Tab"]);
+    let text = wait_for("1.21.13");
+    let _ = Command::new("tmux")
+        .arg("-S")
+        .arg(&socket)
+        .arg("kill-server")
+        .output();
+    text
+}
+
+#[test]
+fn tab_offers_the_installed_versions_in_interactive_bash_and_zsh() {
+    let (ctx, _mirror) = installed();
+    let bash = tab_in_tmux(
+        &ctx,
+        "bash",
+        &["--noprofile", "--norc", "-i"],
+        "source <(gorig completions bash)",
+    );
+    assert!(
+        bash.contains("1.22.5") && bash.contains("1.21.13"),
+        "bash offers both versions:\n{bash}"
+    );
+    let zsh = tab_in_tmux(
+        &ctx,
+        "zsh",
+        &["-f", "-i"],
+        "autoload -Uz compinit && compinit -u && source <(gorig completions zsh)",
+    );
+    assert!(
+        zsh.contains("1.22.5") && zsh.contains("1.21.13"),
+        "zsh offers both versions:\n{zsh}"
+    );
+}
+
+#[test]
+fn man_pages_for_every_command_pass_mandoc_lint() {
+    let ctx = TestContext::new(BIN);
+    let dir = ctx.root().join("man1");
+    let out = ctx
+        .command()
+        .env("SOURCE_DATE_EPOCH", "1764547200")
+        .arg("man")
+        .arg(&dir)
+        .output()
+        .expect("gorig runs");
+    assert!(out.status.success(), "{out:?}");
+    let mut pages: Vec<String> = std::fs::read_dir(&dir)
+        .expect("the pages")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    pages.sort();
+    for expected in [
+        "gorig.1",
+        "gorig-install.1",
+        "gorig-exec.1",
+        "gorig-completions.1",
+    ] {
+        assert!(
+            pages.iter().any(|p| p == expected),
+            "{expected} in {pages:?}"
+        );
+    }
+    assert!(
+        !pages
+            .iter()
+            .any(|p| p == "gorig-hook-env.1" || p == "gorig-help.1")
+    );
+    for page in &pages {
+        let path = dir.join(page);
+        let lint = Command::new("mandoc")
+            .args(["-T", "lint", "-W", "warning"])
+            .arg(&path)
+            .output()
+            .expect("mandoc runs (install it: apt-get install mandoc; scripts/test does where apt exists)");
+        assert!(
+            lint.status.success() && lint.stdout.is_empty() && lint.stderr.is_empty(),
+            "{page}: {}{}",
+            String::from_utf8_lossy(&lint.stdout),
+            String::from_utf8_lossy(&lint.stderr)
+        );
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert!(
+            text.contains(" 2025-12-01 "),
+            "{page}: the date is SOURCE_DATE_EPOCH's"
+        );
+    }
+}
+
+#[test]
+fn exec_runs_with_or_without_the_double_dash() {
+    let (ctx, _mirror) = installed();
+    for args in [
+        &["exec", "1.21.13", "go", "version"][..],
+        &["exec", "1.21.13", "--", "go", "version"][..],
+    ] {
+        let out = ctx.run(args);
+        out.success();
+        assert_eq!(out.stdout, "go version go1.21.13 linux/amd64\n", "{args:?}");
+    }
+    // No version: the default (the first installed), with the command's own flags.
+    let out = ctx.run(&["exec", "go", "version"]);
+    out.success();
+    assert_eq!(out.stdout, "go version go1.22.5 linux/amd64\n");
+    let out = ctx.run(&["exec", "1.21.13"]);
+    assert_eq!(out.code, 2, "{out}");
+    assert!(out.stderr.contains("no command to run"), "{out}");
+}
