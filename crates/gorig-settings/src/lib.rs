@@ -31,7 +31,11 @@ pub fn with_registry_help(command: clap::Command) -> clap::Command {
     for setting in SETTINGS {
         if let Some((id, _)) = setting.flag {
             let help = flag_help(setting);
-            command = command.mut_arg(id, |arg| arg.help(help));
+            let heading = registry::HEADINGS
+                .iter()
+                .find(|(_, ids)| ids.contains(&id))
+                .map(|(heading, _)| *heading);
+            command = command.mut_arg(id, |arg| arg.help(help).help_heading(heading));
         }
     }
     command.after_long_help(env_help())

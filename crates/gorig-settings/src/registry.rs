@@ -373,6 +373,29 @@ pub const OTHER_ENV: &[(&[&str], &str)] = &[
     ),
 ];
 
+/// Where a global flag is listed in `--help`: the store, how downloads are made, and
+/// what they are checked against. Flags not listed here (`--quiet`) stay with the
+/// command's own options.
+pub const HEADINGS: &[(&str, &[&str])] = &[
+    ("Store", &["home", "system", "config"]),
+    (
+        "Network",
+        &[
+            "mirrors",
+            "index",
+            "offline",
+            "refresh",
+            "arch",
+            "ca_file",
+            "client_cert",
+            "client_key",
+            "connect_timeout",
+            "read_timeout",
+        ],
+    ),
+    ("Trust", &["keyrings", "no_verify_signature"]),
+];
+
 /// Whether gorig reads `name` (a setting's variable or one of [`OTHER_ENV`]).
 pub fn is_known_variable(name: &str) -> bool {
     SETTINGS.iter().any(|s| s.env.contains(&name))

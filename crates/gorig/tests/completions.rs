@@ -1,7 +1,8 @@
-//! Completions, man pages and `exec` without `--`, judged by the programs that read
-//! them: the registration scripts parse in bash (`-n`), zsh (`-n`) and fish
+//! Completions, man pages, help layout and `exec` without `--`, judged by the programs
+//! that read them: the registration scripts parse in bash (`-n`), zsh (`-n`) and fish
 //! (`--no-execute`); a TAB after `gorig use ` in interactive bash and zsh (driven in
-//! tmux) offers the versions installed; the man pages pass `mandoc -T lint`.
+//! tmux) offers the versions installed; the man pages pass `mandoc -T lint`; `--help`
+//! puts a command's own options first and the global ones under Store, Network, Trust.
 
 // Tests build fixture trees and drive shells directly; what they write is not user
 // state, so gorig_fs and the settings registry are not needed here.
@@ -256,4 +257,26 @@ fn exec_runs_with_or_without_the_double_dash() {
     let out = ctx.run(&["exec", "1.21.13"]);
     assert_eq!(out.code, 2, "{out}");
     assert!(out.stderr.contains("no command to run"), "{out}");
+}
+
+#[test]
+fn help_lists_a_commands_own_options_first_and_groups_the_global_ones() {
+    let ctx = TestContext::new(BIN);
+    for command in ["which", "install", "doctor"] {
+        let out = ctx.run(&[command, "--help"]);
+        out.success();
+        let at = |needle: &str| {
+            out.stdout
+                .find(needle)
+                .unwrap_or_else(|| panic!("{command} --help has {needle}:\n{}", out.stdout))
+        };
+        let own = at("Options:");
+        assert!(own < at("\nStore:") && at("\nStore:") < at("\nNetwork:"));
+        assert!(at("\nNetwork:") < at("\nTrust:"));
+        // The command's own flags are under Options, before any heading.
+        let json = at("--json");
+        assert!(own < json && json < at("\nStore:"), "{}", out.stdout);
+        assert!(at("--client-cert") > at("\nNetwork:"));
+        assert!(at("--keyring") > at("\nTrust:"));
+    }
 }
