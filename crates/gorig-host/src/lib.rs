@@ -17,6 +17,14 @@ pub mod net;
 pub mod os_release;
 mod root;
 
+/// The command name (`comm`) of this process's parent, as the kernel has it: `bash`,
+/// `-zsh` for a login shell, `fish`. Read from the live host's `/proc`.
+pub fn parent_process_name() -> Option<String> {
+    let parent = rustix::process::getppid()?;
+    let comm = std::fs::read_to_string(format!("/proc/{}/comm", parent.as_raw_nonzero())).ok()?;
+    Some(comm.trim().to_string())
+}
+
 pub use arch::{
     ArchError, DetectedArch, ElfArchError, ElfIdent, GoArch, UnknownArch, arch_from_elf_header,
     detect_arch, uname_machine,

@@ -1,7 +1,8 @@
 //! `gorig env`: shell code that puts the default toolchain (through the `current` link,
 //! so `gorig use` takes effect without re-evaluating) and the user's `go install` tools on
 //! PATH. GOROOT only with `--goroot`: Go finds its root from its own path, and a GOROOT
-//! left pointing at an old version breaks builds.
+//! left pointing at an old version breaks builds. The shell is `--shell`, else the parent
+//! process when it is a shell, else `$SHELL`, else sh.
 
 use serde_json::json;
 
@@ -11,8 +12,12 @@ use crate::failure::Failure;
 use gorig_render::{PathSetup, shell_from_env, shell_name};
 
 pub fn run(app: &App, args: &EnvArgs) -> Result<(), Failure> {
+    // The shell that runs `eval "$(gorig env)"` (or `gorig env | source`) is the parent:
+    // under fish started from bash, $SHELL still says bash.
+    let parent = gorig_host::parent_process_name();
     let shell = args
         .shell
+        .or_else(|| shell_from_env(parent.as_deref().map(|p| p.trim_start_matches('-'))))
         .or_else(|| shell_from_env(app.settings.shell.as_deref()))
         .unwrap_or(ShellKind::Sh);
     let root = match &app.settings.system {

@@ -185,14 +185,15 @@ pub fn link_system(
     Ok(())
 }
 
-/// Tells the user how to get the default toolchain on PATH when it is not yet.
+/// Tells the user how to get the default toolchain on PATH when neither the default's
+/// `bin` nor the shims directory is on it yet.
 fn path_hint(app: &App) {
     let bin = app.store.current_link().join("bin");
-    let on_path = app
-        .settings
-        .path_var
-        .as_deref()
-        .is_some_and(|path| path.split(':').any(|p| std::path::Path::new(p) == bin));
+    let shims = app.store.home().join("bin");
+    let on_path = app.settings.path_var.as_deref().is_some_and(|path| {
+        path.split(':')
+            .any(|p| std::path::Path::new(p) == bin || std::path::Path::new(p) == shims)
+    });
     if !on_path {
         app.printer.note(format!(
             "hint: {} is not on PATH; add this line to your shell's startup file:\n  eval \"$(gorig env)\"",

@@ -1,4 +1,5 @@
-//! Completions, man pages, help layout and `exec` without `--`, judged by the programs
+//! The first hour with gorig: completions, man pages, help layout, `exec` without `--`,
+//! `gorig env` in the shell that runs it, and the PATH hint, judged by the programs
 //! that read them: the registration scripts parse in bash (`-n`), zsh (`-n`) and fish
 //! (`--no-execute`); a TAB after `gorig use ` in interactive bash and zsh (driven in
 //! tmux) offers the versions installed; the man pages pass `mandoc -T lint`; `--help`
@@ -279,4 +280,54 @@ fn help_lists_a_commands_own_options_first_and_groups_the_global_ones() {
         assert!(at("--client-cert") > at("\nNetwork:"));
         assert!(at("--keyring") > at("\nTrust:"));
     }
+}
+
+#[test]
+fn env_speaks_the_language_of_the_shell_that_runs_it_not_of_shell() {
+    let (ctx, _mirror) = installed();
+    let current = ctx.gorig_home().join("current/bin").display().to_string();
+    // fish started from bash keeps SHELL=/bin/bash.
+    let fish = ctx
+        .program("fish")
+        .args(["--no-config", "-c"])
+        .arg(format!("'{BIN}' env | source; and string join \\n $PATH"))
+        .env("SHELL", "/bin/bash")
+        .output()
+        .expect("fish runs (install it: apt-get install fish)");
+    let stdout = String::from_utf8_lossy(&fish.stdout);
+    assert!(
+        fish.status.success() && stdout.lines().any(|l| l == current),
+        "fish sources what gorig env prints: {stdout}{}",
+        String::from_utf8_lossy(&fish.stderr)
+    );
+    let bash = ctx
+        .program("bash")
+        .args(["--noprofile", "--norc", "-c"])
+        .arg(format!("eval \"$('{BIN}' env)\" && printf %s \"$PATH\""))
+        .env("SHELL", "/usr/bin/fish")
+        .output()
+        .expect("bash runs");
+    let stdout = String::from_utf8_lossy(&bash.stdout);
+    assert!(
+        bash.status.success() && stdout.split(':').any(|l| l == current),
+        "bash evaluates what gorig env prints: {stdout}{}",
+        String::from_utf8_lossy(&bash.stderr)
+    );
+}
+
+#[test]
+fn no_path_hint_when_the_shims_are_on_path() {
+    let (ctx, _mirror) = gorig_test::fake_mirror_context(BIN);
+    let shims = ctx.gorig_home().join("bin").display().to_string();
+    let out = ctx
+        .command()
+        .env("PATH", format!("{shims}:/usr/bin:/bin"))
+        .args(["install", "1.22.5"])
+        .output()
+        .expect("gorig runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("not on PATH"), "{stderr}");
+    let out = ctx.run(&["install", "1.21.13"]);
+    assert!(out.stderr.contains("not on PATH"), "{out}");
 }
