@@ -1,8 +1,10 @@
 //! What `gorig hook-env` prints at a prompt, decided from what the shell has now and
 //! what the directory selects: the selected toolchain's `bin` first on PATH (and the
 //! previous one taken out), `GOTOOLCHAIN=local` unless the user set GOTOOLCHAIN, and
-//! nothing at all when nothing changed. When nothing can be selected, what gorig added
-//! is taken out and the failure is reported once per directory (`_GORIG_WARNED`).
+//! nothing at all when nothing changed. When nothing can be selected (the pinned version
+//! is not installed), gorig's shims go first instead, so `go` refuses with the command to
+//! run exactly as it does without activation (one rule for every set-up), and the failure
+//! is reported once per directory (`_GORIG_WARNED`).
 //!
 //! The shell remembers what gorig added: `_GORIG_PATH` (the bin directory it put first)
 //! and `_GORIG_TOOLCHAIN` (it set GOTOOLCHAIN), so a later answer can undo exactly that.
@@ -30,6 +32,8 @@ pub struct HookEnv<'a> {
     pub dir: &'a Path,
     /// The selected toolchain's bin directory, or `None` when nothing is selected.
     pub selected_bin: Option<&'a Path>,
+    /// gorig's shims, first on PATH when nothing is selected.
+    pub shims: &'a Path,
     /// Where `go install` puts binaries, kept on PATH.
     pub go_bin: &'a Path,
     /// The record of what the answer depended on (bash and zsh, with a stamp file).
@@ -67,16 +71,17 @@ impl HookEnv<'_> {
         let user_toolchain = self.toolchain_set && !self.ours_toolchain;
         let mut out = String::new();
         let mut warn = false;
+        let first = self.selected_bin.unwrap_or(self.shims);
+        entries.retain(|e| e != first);
+        entries.insert(0, first.to_path_buf());
+        if !entries.iter().any(|e| e == self.go_bin) {
+            entries.push(self.go_bin.to_path_buf());
+        }
+        if self.previous != Some(first) {
+            out.push_str(&set_var(shell, "_GORIG_PATH", &first.display().to_string()));
+        }
         match self.selected_bin {
-            Some(bin) => {
-                entries.retain(|e| e != bin);
-                entries.insert(0, bin.to_path_buf());
-                if !entries.iter().any(|e| e == self.go_bin) {
-                    entries.push(self.go_bin.to_path_buf());
-                }
-                if self.previous != Some(bin) {
-                    out.push_str(&set_var(shell, "_GORIG_PATH", &bin.display().to_string()));
-                }
+            Some(_) => {
                 if !user_toolchain && !self.ours_toolchain {
                     out.push_str(&set_var(shell, "GOTOOLCHAIN", "local"));
                     out.push_str(&set_var(shell, "_GORIG_TOOLCHAIN", "1"));
@@ -86,9 +91,6 @@ impl HookEnv<'_> {
                 }
             }
             None => {
-                if self.previous.is_some() {
-                    out.push_str(&unset_var(shell, "_GORIG_PATH"));
-                }
                 if self.ours_toolchain {
                     out.push_str(&unset_var(shell, "GOTOOLCHAIN"));
                     out.push_str(&unset_var(shell, "_GORIG_TOOLCHAIN"));
@@ -136,6 +138,7 @@ mod tests {
             warned: None,
             dir: Path::new("/src/app"),
             selected_bin: selected,
+            shims: Path::new("/s/bin"),
             go_bin: Path::new("/home/u/go/bin"),
             state: None,
         }
@@ -174,23 +177,24 @@ mod tests {
     }
 
     #[test]
-    fn nothing_selected_takes_out_what_gorig_added_and_warns_once_per_directory() {
+    fn nothing_selected_puts_the_shims_first_and_warns_once_per_directory() {
         let previous = Path::new("/old/bin");
         let shell = HookEnv {
             previous: Some(previous),
             ours_toolchain: true,
             toolchain_set: true,
-            ..base(OsStr::new("/old/bin:/usr/bin"), None)
+            ..base(OsStr::new("/old/bin:/usr/bin:/home/u/go/bin"), None)
         };
         let answer = shell.render();
         assert!(answer.warn);
         assert_eq!(
             answer.script,
-            "unset _GORIG_PATH;\nunset GOTOOLCHAIN;\nunset _GORIG_TOOLCHAIN;\nexport _GORIG_WARNED='/src/app';\nexport PATH='/usr/bin';\n"
+            "export _GORIG_PATH='/s/bin';\nunset GOTOOLCHAIN;\nunset _GORIG_TOOLCHAIN;\nexport _GORIG_WARNED='/src/app';\nexport PATH='/s/bin:/usr/bin:/home/u/go/bin';\n"
         );
         let again = HookEnv {
+            previous: Some(Path::new("/s/bin")),
             warned: Some("/src/app"),
-            ..base(OsStr::new("/usr/bin"), None)
+            ..base(OsStr::new("/s/bin:/usr/bin:/home/u/go/bin"), None)
         };
         assert_eq!(
             again.render(),

@@ -353,7 +353,10 @@ pub const OTHER_ENV: &[(&[&str], &str)] = &[
         &["PATH"],
         "where tools are looked for; checked after an install",
     ),
-    (&["SHELL"], "the default shell of `gorig env`"),
+    (
+        &["SHELL"],
+        "the shell `gorig env` prints for when its parent process is not a shell",
+    ),
     (
         &["GOENV", "GOCACHE", "GOMODCACHE", "GOTMPDIR", "CC"],
         "read by `doctor` as the go command would",

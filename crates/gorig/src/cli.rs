@@ -34,7 +34,8 @@ pub enum Command {
     Uninstall(UninstallArgs),
     /// Print the path of a tool (go, gofmt) of the default toolchain
     Which(WhichArgs),
-    /// Print shell code that puts the default toolchain on PATH
+    /// Print shell code that puts gorig's shims (or, with --no-shims, the default
+    /// toolchain) on PATH
     Env(EnvArgs),
     /// Show or refresh the OpenPGP keys that release signatures are checked against
     Keys(KeysArgs),
@@ -345,13 +346,20 @@ pub struct EnvArgs {
     #[arg(long, value_enum)]
     pub shell: Option<ShellKind>,
 
-    /// Also set GOROOT (rarely needed: Go finds its own root, and a stale GOROOT breaks it)
+    /// Also set GOROOT to the default toolchain's (rarely needed: Go finds its own root,
+    /// and a stale GOROOT breaks it); implies --no-shims, since GOROOT then names one toolchain
     #[arg(long)]
     pub goroot: bool,
 
-    /// Put gorig's shims ($GORIG_HOME/bin) on PATH instead of the default toolchain, so
-    /// `go` follows each project's pin (go.mod, .go-version, .tool-versions)
-    #[arg(long, conflicts_with = "goroot")]
+    /// Put the default toolchain's bin on PATH instead of gorig's shims: `go` is then
+    /// always the default, and project pins (go.mod, .go-version, .tool-versions) have no
+    /// effect. Without it, `go` is the shim, which follows each project's pin (and refuses,
+    /// with the command to run, when the pinned version is not installed)
+    #[arg(long, conflicts_with = "shims")]
+    pub no_shims: bool,
+
+    /// (the default) put gorig's shims ($GORIG_HOME/bin) on PATH
+    #[arg(long, hide = true, conflicts_with = "goroot")]
     pub shims: bool,
 
     /// Print JSON

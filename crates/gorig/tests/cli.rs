@@ -547,8 +547,17 @@ fn json_output_has_documented_shapes() {
     assert_eq!(which["version"], "go1.22.5");
     let env = w.run(&["env", "--json", "--shell", "zsh"]).json();
     assert_eq!(env["shell"], "zsh");
+    // The shims by default, so pins work; the default toolchain with --no-shims.
     assert!(
         env["path"][0]
+            .as_str()
+            .is_some_and(|p| p.ends_with("gorig/bin"))
+    );
+    let fixed = w
+        .run(&["env", "--json", "--shell", "zsh", "--no-shims"])
+        .json();
+    assert!(
+        fixed["path"][0]
             .as_str()
             .is_some_and(|p| p.ends_with("current/bin"))
     );

@@ -285,7 +285,7 @@ fn help_lists_a_commands_own_options_first_and_groups_the_global_ones() {
 #[test]
 fn env_speaks_the_language_of_the_shell_that_runs_it_not_of_shell() {
     let (ctx, _mirror) = installed();
-    let current = ctx.gorig_home().join("current/bin").display().to_string();
+    let current = ctx.gorig_home().join("bin").display().to_string();
     // fish started from bash keeps SHELL=/bin/bash.
     let fish = ctx
         .program("fish")
@@ -330,4 +330,49 @@ fn no_path_hint_when_the_shims_are_on_path() {
     assert!(!stderr.contains("not on PATH"), "{stderr}");
     let out = ctx.run(&["install", "1.21.13"]);
     assert!(out.stderr.contains("not on PATH"), "{out}");
+}
+
+#[test]
+fn a_pin_works_in_the_recommended_set_up_and_a_shell_that_ignores_pins_is_told() {
+    let (ctx, _mirror) = installed();
+    let project = ctx.root().join("project");
+    std::fs::create_dir_all(&project).expect("mkdir");
+    // The README's set-up line, then a pin, in one shell: `go` follows the pin.
+    let script = format!(
+        "eval \"$('{BIN}' env)\" && cd '{dir}' && '{BIN}' use --local 1.21.13 2>&1 && go version",
+        dir = project.display()
+    );
+    let out = ctx
+        .program("bash")
+        .args(["--noprofile", "--norc", "-c", &script])
+        .output()
+        .expect("bash runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!stdout.contains("warning"), "{stdout}");
+    assert!(
+        stdout.ends_with("go version go1.21.13 linux/amd64\n"),
+        "{stdout}"
+    );
+    // The default's bin first (`gorig env --no-shims`): said plainly, with the fix.
+    let current = ctx.gorig_home().join("current/bin");
+    let out = ctx
+        .command()
+        .env("PATH", format!("{}:/usr/bin:/bin", current.display()))
+        .current_dir(&project)
+        .args(["use", "--local", "1.21.13"])
+        .output()
+        .expect("gorig runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "this shell runs {}/go, which does not follow pins",
+            current.display()
+        )) && stderr.contains("eval \"$(gorig env)\""),
+        "{stderr}"
+    );
 }

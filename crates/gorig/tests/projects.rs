@@ -349,7 +349,7 @@ fn the_shell_hook_switches_path_when_the_directory_changes() {
         eval "$("$GORIG" activate bash)"
         cd "$P/a" && _gorig_hook && go version && echo "T=$GOTOOLCHAIN"
         cd "$P/b" && _gorig_hook && go version
-        cd "$P/c" && _gorig_hook; echo "after-missing: $(command -v go || echo none)"
+        cd "$P/c" && _gorig_hook; go version; echo "after-missing: $? $(command -v go || echo none)"
         cd "$P" && _gorig_hook && go version
         echo "PATH entries: $(echo "$PATH" | tr ':' '\n' | grep -c gorig/versions)"
         "#;
@@ -363,7 +363,14 @@ fn the_shell_hook_switches_path_when_the_directory_changes() {
     );
     assert_eq!(lines[1], "T=local");
     assert_eq!(lines[2], "go version go1.22.4 linux/amd64");
-    assert_eq!(lines[3], "after-missing: none", "{stdout}{stderr}");
+    // A missing pin puts the shims first: `go` refuses with the command to run, exactly
+    // as without activation.
+    let shim = w.ctx.gorig_home().join("bin/go");
+    assert_eq!(
+        lines[3],
+        format!("after-missing: 3 {}", shim.display()),
+        "{stdout}{stderr}"
+    );
     assert!(stderr.contains("gorig install go1.23.0"), "{stderr}");
     assert_eq!(lines[4], "go version go1.22.5 linux/amd64");
     assert_eq!(

@@ -132,6 +132,7 @@ fn hook_script(
         warned: env.get("_GORIG_WARNED"),
         dir: &dir,
         selected_bin: bin.as_deref(),
+        shims: &store.home().join("bin"),
         go_bin,
         state: stamp.as_deref().map(|stamp| HookState {
             stamp,

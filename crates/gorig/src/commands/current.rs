@@ -29,6 +29,11 @@ pub fn run(app: &App, args: &CurrentArgs) -> Result<(), Failure> {
             } else {
                 app.printer
                     .out(format!("{}  ({})", selected.version, selected.reason));
+                if selected.pin.is_some()
+                    && let Some(note) = crate::commands::pins_not_followed(app)
+                {
+                    app.printer.warn(note);
+                }
             }
             Ok(())
         }

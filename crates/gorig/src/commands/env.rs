@@ -1,6 +1,7 @@
-//! `gorig env`: shell code that puts the default toolchain (through the `current` link,
-//! so `gorig use` takes effect without re-evaluating) and the user's `go install` tools on
-//! PATH. GOROOT only with `--goroot`: Go finds its root from its own path, and a GOROOT
+//! `gorig env`: shell code that puts gorig's shims (which follow each project's pin, as
+//! rustup's do) and the user's `go install` tools on PATH; with `--no-shims`, the default
+//! toolchain through the `current` link (so `gorig use` takes effect without
+//! re-evaluating). GOROOT only with `--goroot`: Go finds its root from its own path, and a GOROOT
 //! left pointing at an old version breaks builds. The shell is `--shell`, else the parent
 //! process when it is a shell, else `$SHELL`, else sh.
 
@@ -24,8 +25,9 @@ pub fn run(app: &App, args: &EnvArgs) -> Result<(), Failure> {
         Some(system) => system.link.clone(),
         None => app.store.current_link(),
     };
-    // With --shims, `go` is gorig's shim, which follows each project's pin.
-    let bin = if args.shims {
+    // `go` is gorig's shim, which follows each project's pin; --no-shims (or --goroot,
+    // which names one toolchain) puts the default's bin there instead.
+    let bin = if !args.no_shims && !args.goroot {
         crate::shim::ensure_shims(app.store.home())?
     } else {
         root.join("bin")

@@ -42,6 +42,29 @@ pub fn man(app: &crate::app::App, args: &crate::cli::ManArgs) -> Result<(), Fail
     Ok(())
 }
 
+/// When the `go` this shell runs does not follow project pins (neither gorig's shim nor
+/// a toolchain the prompt hook put first), the sentence that says so and how to fix it.
+pub fn pins_not_followed(app: &crate::app::App) -> Option<String> {
+    if app.env.get("_GORIG_PATH").is_some() {
+        return None; // the prompt hook (gorig activate) switches PATH at each prompt
+    }
+    let shims = app.store.home().join("bin");
+    let path = app.settings.path_var.as_deref()?;
+    let first = std::env::split_paths(path).find(|dir| {
+        rustix::fs::access(dir.join("go").as_path(), rustix::fs::Access::EXEC_OK).is_ok()
+    });
+    match first {
+        Some(dir) if dir == shims => None,
+        Some(dir) => Some(format!(
+            "this shell runs {}, which does not follow pins: put gorig's shims first with `eval \"$(gorig env)\"` (in your shell's startup file)",
+            dir.join("go").display()
+        )),
+        None => Some(
+            "no `go` is on this shell's PATH: `eval \"$(gorig env)\"` (in your shell's startup file) puts gorig's shims there, which follow pins".to_string(),
+        ),
+    }
+}
+
 /// Parses a version request typed by the user.
 pub fn parse_request(text: &str) -> Result<VersionRequest, Failure> {
     text.parse::<VersionRequest>().map_err(|e| {

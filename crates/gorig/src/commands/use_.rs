@@ -81,6 +81,9 @@ fn pin_here(app: &App, args: &UseArgs) -> Result<(), Failure> {
             app.printer
                 .warn(format!("{text} is not installed: gorig install {text}"));
         }
+        if let Some(note) = crate::commands::pins_not_followed(app) {
+            app.printer.warn(note);
+        }
     }
     Ok(())
 }
