@@ -30,7 +30,17 @@ pub fn run(tool: &str, env: Environment) -> ExitCode {
         Err(failure) => {
             let printer = crate::printer::Printer::new(false, false, false);
             let code = failure.exit as u8;
-            crate::render(&printer, &failure.context(format!("gorig's `{tool}` shim")));
+            // The error itself first; that `go` is gorig's shim is the last hint.
+            let shim = std::env::args_os()
+                .next()
+                .map(|a| std::path::PathBuf::from(a).display().to_string())
+                .unwrap_or_else(|| tool.to_string());
+            crate::render(
+                &printer,
+                &failure.hint(format!(
+                    "`{tool}` here is gorig's shim ({shim}); `gorig current` says which Go it picks and why"
+                )),
+            );
             ExitCode::from(code)
         }
     }

@@ -222,3 +222,30 @@ fn a_store_path_that_is_not_utf8_is_refused_not_replaced_by_the_default() {
         "{out:?}"
     );
 }
+
+#[test]
+fn the_shim_with_a_pin_that_is_not_installed() {
+    let w = world();
+    w.ctx.run(&["install", "1.22.5"]).success();
+    let dir = w.ctx.root().join("app");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(dir.join(".go-version"), "1.21.13\n").expect("pin");
+    let out = w
+        .ctx
+        .program(w.ctx.gorig_home().join("bin/go"))
+        .arg("version")
+        .current_dir(&dir)
+        .env("PWD", &dir)
+        .output()
+        .expect("the shim runs");
+    let out = gorig_test::Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert!(
+        out.stderr.starts_with("error: go1.21.13 is asked for by"),
+        "{out}"
+    );
+    check!("shim-pin-not-installed", w, out);
+}
