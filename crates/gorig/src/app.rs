@@ -75,8 +75,9 @@ impl App {
         )
     }
 
-    /// The reporter for this run: JSON lines with `--json`, else a progress bar on a
-    /// terminal and plain warnings elsewhere.
+    /// `install`'s reporter: JSON lines with `--json` (the events it documents), else a
+    /// progress bar on a terminal and plain warnings elsewhere. Every other command
+    /// prints one JSON document, so its events go to stderr ([`App::stderr_reporter`]).
     pub fn reporter(&self) -> Box<dyn Reporter + '_> {
         if self.printer.json {
             Box::new(JsonReporter::new(&self.printer))
@@ -85,9 +86,9 @@ impl App {
         }
     }
 
-    /// The reporter for an install made on the way to something else (a shim, `exec`,
-    /// the hook, `verify`): stdout belongs to the tool, the shell or the one JSON
-    /// document, so everything goes to stderr.
+    /// The reporter of every command but `install`, and of an install made on the way to
+    /// something else (a shim, `exec`, the hook, `verify`): stdout belongs to the tool,
+    /// the shell or the one JSON document, so everything goes to stderr.
     pub fn stderr_reporter(&self) -> TerminalReporter<'_> {
         TerminalReporter::new(&self.printer, self.settings.progress)
     }

@@ -376,3 +376,41 @@ fn a_pin_works_in_the_recommended_set_up_and_a_shell_that_ignores_pins_is_told()
         "{stderr}"
     );
 }
+
+#[test]
+fn exec_that_installs_first_keeps_the_commands_stdout_clean() {
+    let (mut ctx, _mirror) = gorig_test::fake_mirror_context(BIN);
+    ctx.env("GORIG_AUTO_INSTALL", "1");
+    let out = ctx.run(&["exec", "1.21.13", "go", "version"]);
+    out.success();
+    assert_eq!(out.stdout, "go version go1.21.13 linux/amd64\n", "{out}");
+    assert!(
+        out.stderr.contains("go1.21.13"),
+        "the install is reported on stderr: {out}"
+    );
+}
+
+#[test]
+fn json_commands_print_one_document_even_when_the_index_is_stale() {
+    let (mut ctx, mirror) = gorig_test::fake_mirror_context(BIN);
+    let server = gorig_test::MockServer::serve_dir(mirror.path());
+    ctx.env("GORIG_MIRROR", server.url());
+    ctx.run(&["list", "--remote"]).success();
+    // The mirror is gone and the cached index is too old: a warning, on stderr only.
+    drop(server);
+    ctx.env("GORIG_INDEX_TTL", "0");
+    for args in [
+        &["list", "--remote", "--json"][..],
+        &["keys", "list", "--json"][..],
+    ] {
+        let out = ctx.run(args);
+        out.success();
+        let document = out.json();
+        assert!(document.is_object(), "{args:?}: {out}");
+    }
+    let out = ctx.run(&["list", "--remote", "--json"]);
+    assert!(
+        !out.stderr.is_empty(),
+        "the stale index is still said, on stderr: {out}"
+    );
+}

@@ -20,15 +20,15 @@ pub fn run(app: &App, command: &KeysCommand) -> Result<(), Failure> {
                 ));
             }
             let url = url.as_deref();
-            let reporter = app.reporter();
-            let installer = app.installer(reporter.as_ref());
+            let reporter = app.stderr_reporter();
+            let installer = app.installer(&reporter);
             let keys = installer.keys();
             let (ring, kept) = keys
                 .refresh(
                     installer.client()?,
                     url,
                     app.settings.persistence,
-                    reporter.as_ref(),
+                    &reporter,
                 )
                 .map_err(|e| Failure::from(e).context("could not refresh the release keys"))?;
             let shown = url.unwrap_or(&app.settings.key_url);
@@ -55,9 +55,9 @@ pub fn run(app: &App, command: &KeysCommand) -> Result<(), Failure> {
 }
 
 fn list(app: &App) -> Result<(), Failure> {
-    let reporter = app.reporter();
-    let installer = app.installer(reporter.as_ref());
-    let ring = installer.keys().load(reporter.as_ref())?;
+    let reporter = app.stderr_reporter();
+    let installer = app.installer(&reporter);
+    let ring = installer.keys().load(&reporter)?;
     let summaries = ring.summaries();
     if app.printer.json {
         app.printer.json_line(&json!({

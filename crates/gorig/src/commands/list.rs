@@ -57,8 +57,8 @@ fn installed(app: &App) -> Result<(), Failure> {
 
 fn remote(app: &App, args: &ListArgs) -> Result<(), Failure> {
     let platform = app.platform()?;
-    let reporter = app.reporter();
-    let loaded = app.installer(reporter.as_ref()).index(false)?;
+    let reporter = app.stderr_reporter();
+    let loaded = app.installer(&reporter).index(false)?;
     let installed = app.store.installed()?;
     let default = app.store.default_version();
     let releases = loaded.index.listed(args.all);

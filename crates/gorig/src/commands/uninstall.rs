@@ -16,8 +16,8 @@ pub fn run(app: &App, args: &UninstallArgs) -> Result<(), Failure> {
         .iter()
         .map(|text| parse_request(text))
         .collect::<Result<Vec<_>, _>>()?;
-    let reporter = app.reporter();
-    let installer = app.installer(reporter.as_ref());
+    let reporter = app.stderr_reporter();
+    let installer = app.installer(&reporter);
     let system_link = app.settings.system.as_ref().map(|s| s.link.as_path());
     let removal = installer
         .uninstall(&requests, args.force, system_link)

@@ -14,8 +14,8 @@ pub fn run(app: &App, args: &UseArgs) -> Result<(), Failure> {
         return pin_here(app, args);
     }
     app.require_system_access()?;
-    let reporter = app.reporter();
-    let installer = app.installer(reporter.as_ref());
+    let reporter = app.stderr_reporter();
+    let installer = app.installer(&reporter);
     // `gorig use -` is like `cd -`: back to the default before the last change.
     let version = if args.version == "-" {
         installer.rollback()?
