@@ -31,6 +31,41 @@ impl App {
         }
     }
 
+    /// A failure with its hints made true of this machine: the offline hint names the
+    /// versions in the download cache, and is left out when nothing is cached.
+    pub fn situate(&self, mut failure: Failure) -> Failure {
+        if !failure
+            .hints
+            .iter()
+            .any(|h| h == crate::failure::OFFLINE_HINT)
+        {
+            return failure;
+        }
+        let mut cached: Vec<gorig_version::GoVersion> =
+            std::fs::read_dir(self.settings.cache_dir.join("downloads"))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter_map(|entry| {
+                    let name = entry.file_name().into_string().ok()?;
+                    let version = name.strip_suffix(".tar.gz")?.split_once(".linux-")?.0;
+                    version.parse().ok()
+                })
+                .collect();
+        cached.sort();
+        cached.dedup();
+        failure.hints.retain(|h| h != crate::failure::OFFLINE_HINT);
+        if let Some(newest) = cached.last() {
+            let names: Vec<String> = cached.iter().map(|v| v.to_string()).collect();
+            failure.hints.push(format!(
+                "cached here, installable with --offline: {} (e.g. `gorig install --offline {}`)",
+                names.join(", "),
+                newest.to_string().trim_start_matches("go")
+            ));
+        }
+        failure
+    }
+
     /// The platform to install for: `--arch`/`GORIG_ARCH`, else the host's userland.
     pub fn platform(&self) -> Result<Platform, Failure> {
         if let Some(arch) = self.settings.arch {

@@ -10,6 +10,12 @@ use gorig_install::InstallError;
 use gorig_project::{PinError, Unselected};
 use gorig_store::StoreError;
 
+/// The hint after a network failure that archives in the download cache install without
+/// a network; `App::situate` replaces it with the cached versions, or drops it when
+/// nothing is cached.
+pub const OFFLINE_HINT: &str =
+    "archives installed before are cached: `gorig install --offline VERSION` needs no network";
+
 /// Exit codes. Stable: scripts depend on them (documented in the README).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
@@ -159,7 +165,7 @@ impl From<FetchError> for Failure {
                 Exit::Network,
                 vec![
                     "check the network or proxy (HTTPS_PROXY), or add a fallback with --mirror URL".into(),
-                    "archives installed before are cached: `gorig install --offline VERSION` needs no network".into(),
+                    OFFLINE_HINT.into(),
                 ],
             ),
             FetchError::Signature { source, .. } => {

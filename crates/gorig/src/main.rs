@@ -122,6 +122,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
+            let failure = app.situate(failure);
             if !failure.silent {
                 render(&app.printer, &failure);
             }

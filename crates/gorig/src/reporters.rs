@@ -219,6 +219,9 @@ impl Reporter for TerminalReporter<'_> {
                     bar.finish_and_clear();
                 }
             }
+            // The last source failing ends the download with an error that lists every
+            // attempt; a warning before it would say the same line twice.
+            Event::SourceFailed { next: false, .. } => {}
             other => {
                 if let Some((level, text)) = describe(other) {
                     self.message(level, &text);

@@ -249,3 +249,21 @@ fn the_shim_with_a_pin_that_is_not_installed() {
     );
     check!("shim-pin-not-installed", w, out);
 }
+
+#[test]
+fn every_mirror_down_with_an_archive_cached() {
+    let mut w = world();
+    w.ctx.run(&["install", "1.22.5"]).success();
+    let index = w.mirror.path().join("index.json").display().to_string();
+    w.ctx
+        .env("GORIG_MIRROR", MockServer::dead_url())
+        .env("GORIG_INDEX", index);
+    let out = w.ctx.run(&["install", "1.21.13"]);
+    // The hint names what is cached, since only that installs offline.
+    assert!(
+        out.stderr
+            .contains("cached here, installable with --offline: go1.22.5"),
+        "{out}"
+    );
+    check!("all-mirrors-down-cached", w, out);
+}
