@@ -21,7 +21,7 @@ pub const OFFLINE_HINT: &str =
 pub enum Exit {
     /// 1: anything not covered below.
     Internal = 1,
-    /// 2: bad arguments, flag values, environment or config.
+    /// 2: bad arguments, flag values, environment or config, or a malformed index.
     Usage = 2,
     /// 3: no such version, no archive for this architecture, not installed.
     NotFound = 3,
@@ -207,8 +207,9 @@ impl From<FetchError> for Failure {
 impl From<IndexError> for Failure {
     fn from(error: IndexError) -> Failure {
         let (exit, hints): (Exit, Vec<String>) = match &error {
+            // The network worked; what it served is wrong: bad input, not a network failure.
             IndexError::Parse { .. } => (
-                Exit::Network,
+                Exit::Usage,
                 vec!["point --index (or GORIG_INDEX) at go.dev's JSON index or a mirror's index.json".into()],
             ),
             IndexError::UnknownVersion { .. } => (

@@ -426,7 +426,7 @@ fn a_broken_index_names_its_url() {
     std::fs::write(&bad, "<html>not json</html>").expect("write");
     w.ctx.env("GORIG_INDEX", &bad).env("GORIG_ARCH", "amd64");
     let out = w.run(&["install"]);
-    out.failure(4);
+    out.failure(2);
     assert!(
         out.stderr.contains(&format!(
             "the release index from {} is not valid: it is an HTML page",
@@ -436,13 +436,14 @@ fn a_broken_index_names_its_url() {
     );
     std::fs::write(&bad, r#"[{"version": "go1.22.5", "stable": true}]"#).expect("write");
     let out = w.run(&["install"]);
-    out.failure(4);
+    out.failure(2);
     assert!(out.stderr.contains("missing field `files`"), "{out}");
     let server = MockServer::serve_dir(w.ctx.root());
     let url = format!("{}bad.json", server.url());
     w.ctx.env("GORIG_INDEX", &url);
     let out = w.run(&["install"]);
-    out.failure(4);
+    // Served over the network, but malformed: bad input (2), not a network failure (4).
+    out.failure(2);
     assert!(
         out.stderr
             .contains(&format!("the release index from {url}")),
