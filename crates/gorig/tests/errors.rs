@@ -267,3 +267,16 @@ fn every_mirror_down_with_an_archive_cached() {
     );
     check!("all-mirrors-down-cached", w, out);
 }
+
+#[test]
+fn keys_refresh_with_the_key_url_down() {
+    let w = world();
+    let url = format!("{}linux_signing_key.pub", MockServer::dead_url());
+    let out = w.ctx.run(&["keys", "refresh", "--url", &url]);
+    // Its hints are about the key URL, not mirrors or cached archives.
+    assert!(
+        !out.stderr.contains("--mirror") && !out.stderr.contains("--offline"),
+        "{out}"
+    );
+    check!("keys-refresh-down", w, out);
+}

@@ -30,7 +30,18 @@ pub fn run(app: &App, command: &KeysCommand) -> Result<(), Failure> {
                     app.settings.persistence,
                     &reporter,
                 )
-                .map_err(|e| Failure::from(e).context("could not refresh the release keys"))?;
+                .map_err(|e| {
+                    let mut failure =
+                        Failure::from(e).context("could not refresh the release keys");
+                    // Its knobs are the key URL, not mirrors or the archive cache.
+                    failure
+                        .hints
+                        .retain(|h| h != crate::failure::OFFLINE_HINT && !h.contains("--mirror"));
+                    failure.hint(format!(
+                        "the keys come from {}: point --url (or GORIG_KEY_URL) at a reachable copy",
+                        gorig_fetch::redact(url.unwrap_or(&app.settings.key_url))
+                    ))
+                })?;
             let shown = url.unwrap_or(&app.settings.key_url);
             if app.printer.json {
                 app.printer.json_line(&json!({
