@@ -420,6 +420,11 @@ fn classify(url: &str, error: ureq::Error) -> FetchError {
             url: url.to_string(),
             detail: e.to_string(),
         },
+        // The system's own words ("Connection refused"), without ureq's `io: ` label.
+        ureq::Error::Io(e) => FetchError::Connect {
+            url: url.to_string(),
+            detail: scrub_credentials(&e.to_string()),
+        },
         other => FetchError::Connect {
             url: url.to_string(),
             detail: scrub_credentials(&other.to_string()),
