@@ -18,6 +18,7 @@ mod real;
 mod server;
 mod tarball;
 mod tls;
+mod tmux;
 
 pub use context::{Output, TestContext};
 pub use gpg::TestKey;
@@ -30,6 +31,7 @@ pub use real::{real_archive, real_goroot, test_cache_dir};
 pub use server::{Fault, MockServer};
 pub use tarball::{Entry, tar_gz, tar_gz_level};
 pub use tls::TestPki;
+pub use tmux::Tmux;
 
 /// The real `go` at `go`, offline and hermetic: nothing of the environment, its home,
 /// caches and GOPATH under `state`, no proxy, no go env file. Callers add GOTOOLCHAIN,

@@ -11,7 +11,6 @@
 
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use gorig_test::{MirrorDir, TestContext};
 
@@ -103,62 +102,20 @@ fn a_completion_request_is_answered_with_the_installed_versions() {
     );
 }
 
-/// Types `gorig use ` and TAB twice in an interactive `shell` under tmux, and returns
+/// Types `gorig use 1.2` and TAB twice in an interactive `shell` under tmux, and returns
 /// the screen.
 fn tab_in_tmux(ctx: &TestContext, shell: &str, shell_args: &[&str], setup: &str) -> String {
-    let socket = ctx.root().join(format!("tmux-{shell}.sock"));
-    let tmux = |args: &[&str]| {
-        let mut command = ctx.program("tmux");
-        command
-            .arg("-S")
-            .arg(&socket)
-            .args(args)
-            .env("TERM", "xterm");
-        let result = command.output().expect(
-            "tmux runs (install it: apt-get install tmux; scripts/test does where apt exists)",
-        );
-        assert!(
-            result.status.success(),
-            "tmux {args:?}: {}",
-            String::from_utf8_lossy(&result.stderr)
-        );
-        String::from_utf8_lossy(&result.stdout).into_owned()
-    };
-    let mut start = vec!["new-session", "-d", "-x", "120", "-y", "30", shell];
-    start.extend_from_slice(shell_args);
-    tmux(&start);
+    let tmux = gorig_test::Tmux::start(ctx, shell, shell_args, 120, 30);
     let bin_dir = Path::new(BIN)
         .parent()
         .expect("bin dir")
         .display()
         .to_string();
-    tmux(&[
-        "send-keys",
-        "-t",
-        "0",
-        &format!("export PATH='{bin_dir}':$PATH; {setup}; echo READY"),
-        "Enter",
-    ]);
-    let screen = |tmux: &dyn Fn(&[&str]) -> String| tmux(&["capture-pane", "-p", "-t", "0"]);
-    let wait_for = |needle: &str| {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let text = screen(&tmux);
-            if text.contains(needle) || Instant::now() > deadline {
-                return text;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    };
-    wait_for("\nREADY");
-    tmux(&["send-keys", "-t", "0", "gorig use 1.2", "Tab", "Tab"]);
-    let text = wait_for("1.21.13");
-    let _ = Command::new("tmux")
-        .arg("-S")
-        .arg(&socket)
-        .arg("kill-server")
-        .output();
-    text
+    let line = format!("export PATH='{bin_dir}':$PATH; {setup}; echo READY");
+    tmux.send(&[&line, "Enter"]);
+    tmux.wait_for("\nREADY");
+    tmux.send(&["gorig use 1.2", "Tab", "Tab"]);
+    tmux.wait_for("1.21.13")
 }
 
 #[test]

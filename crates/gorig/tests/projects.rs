@@ -7,7 +7,6 @@
 #![allow(clippy::disallowed_methods)]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use gorig_test::{MirrorDir, Output, TestContext};
 
@@ -397,27 +396,7 @@ fn interactive_hook(shell: &str, shell_args: &[&str]) {
     w.write("two/go.mod", "module t\ngo 1.21\ntoolchain go1.22.4\n");
     let out = w.ctx.root().join("out");
     std::fs::create_dir_all(&out).expect("mkdir");
-    let socket = w.ctx.root().join("tmux.sock");
-    let tmux = |args: &[&str]| {
-        let mut command = w.ctx.program("tmux");
-        let command = &mut command;
-        command
-            .arg("-S")
-            .arg(&socket)
-            .args(args)
-            .env("TERM", "xterm");
-        let result = command.output().expect(
-            "tmux runs (install it: apt-get install tmux; scripts/test does where apt exists)",
-        );
-        assert!(
-            result.status.success(),
-            "tmux {args:?}: {}",
-            String::from_utf8_lossy(&result.stderr)
-        );
-    };
-    let mut start = vec!["new-session", "-d", "-x", "200", "-y", "50", shell];
-    start.extend_from_slice(shell_args);
-    tmux(&start);
+    let tmux = gorig_test::Tmux::start(&w.ctx, shell, shell_args, 200, 50);
     let lines = [
         format!("eval \"$('{BIN}' activate {shell})\""),
         format!("cd '{}'", w.projects.join("one").display()),
@@ -428,7 +407,7 @@ fn interactive_hook(shell: &str, shell_args: &[&str]) {
         format!("go version > '{}'", out.join("3").display()),
     ];
     for line in &lines {
-        tmux(&["send-keys", "-t", "0", line.as_str(), "Enter"]);
+        tmux.send(&[line.as_str(), "Enter"]);
     }
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while !out.join("3").exists() && std::time::Instant::now() < deadline {
@@ -437,11 +416,7 @@ fn interactive_hook(shell: &str, shell_args: &[&str]) {
     std::thread::sleep(std::time::Duration::from_millis(200));
     let read = |name: &str| std::fs::read_to_string(out.join(name)).unwrap_or_default();
     let results = [read("1"), read("2"), read("3")];
-    let _ = Command::new("tmux")
-        .arg("-S")
-        .arg(&socket)
-        .arg("kill-server")
-        .output();
+    drop(tmux);
     assert_eq!(
         results,
         [
