@@ -187,16 +187,13 @@ pub struct ExecArgs {
 impl ExecArgs {
     /// The version (when the first word is one) and the command after it. A `--` between
     /// them is dropped; a first word that is no version is the command.
-    pub fn split(&self) -> (Option<&str>, &[std::ffi::OsString]) {
+    pub fn split(&self) -> (Option<gorig_version::VersionRequest>, &[std::ffi::OsString]) {
         let (version, rest) = match self.words.split_first() {
-            Some((first, rest))
-                if first
-                    .to_str()
-                    .is_some_and(|w| w.parse::<gorig_version::VersionRequest>().is_ok()) =>
-            {
-                (first.to_str(), rest)
-            }
-            _ => (None, self.words.as_slice()),
+            Some((first, rest)) => match first.to_str().map(str::parse) {
+                Some(Ok(request)) => (Some(request), rest),
+                _ => (None, self.words.as_slice()),
+            },
+            None => (None, self.words.as_slice()),
         };
         match rest.split_first() {
             Some((dashes, command)) if dashes == "--" => (version, command),

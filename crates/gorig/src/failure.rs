@@ -10,6 +10,10 @@ use gorig_install::InstallError;
 use gorig_project::{PinError, Unselected};
 use gorig_store::StoreError;
 
+/// The hint after a network failure of a download: the network, the proxy, or a mirror.
+pub const NETWORK_HINT: &str =
+    "check the network or proxy (HTTPS_PROXY), or add a fallback with --mirror URL";
+
 /// The hint after a network failure that archives in the download cache install without
 /// a network; `App::situate` replaces it with the cached versions, or drops it when
 /// nothing is cached.
@@ -164,7 +168,7 @@ impl From<FetchError> for Failure {
             | FetchError::NotFound { .. } => (
                 Exit::Network,
                 vec![
-                    "check the network or proxy (HTTPS_PROXY), or add a fallback with --mirror URL".into(),
+                    NETWORK_HINT.into(),
                     OFFLINE_HINT.into(),
                 ],
             ),

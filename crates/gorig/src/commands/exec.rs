@@ -8,7 +8,6 @@ use gorig_install::Want;
 
 use crate::app::App;
 use crate::cli::ExecArgs;
-use crate::commands::parse_request;
 use crate::failure::{Exit, Failure};
 use crate::project;
 
@@ -16,14 +15,13 @@ pub fn run(app: &App, args: &ExecArgs) -> Result<(), Failure> {
     let env = app.env.clone();
     let reporter = app.stderr_reporter();
     let installer = app.installer(&reporter);
-    let (version, words) = args.split();
+    let (request, words) = args.split();
     let Some((program, rest)) = words.split_first() else {
         return Err(
             Failure::msg(Exit::Usage, "no command to run after the version")
                 .hint("gorig exec 1.22 go version"),
         );
     };
-    let request = version.map(parse_request).transpose()?;
     let dir = project::logical_cwd(&env);
     let project_env = project::project_env(&env);
     let want = match &request {

@@ -34,9 +34,9 @@ pub fn run(app: &App, command: &KeysCommand) -> Result<(), Failure> {
                     let mut failure =
                         Failure::from(e).context("could not refresh the release keys");
                     // Its knobs are the key URL, not mirrors or the archive cache.
-                    failure
-                        .hints
-                        .retain(|h| h != crate::failure::OFFLINE_HINT && !h.contains("--mirror"));
+                    failure.hints.retain(|h| {
+                        h != crate::failure::OFFLINE_HINT && h != crate::failure::NETWORK_HINT
+                    });
                     failure.hint(format!(
                         "the keys come from {}: point --url (or GORIG_KEY_URL) at a reachable copy",
                         gorig_fetch::redact(url.unwrap_or(&app.settings.key_url))
