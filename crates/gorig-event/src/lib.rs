@@ -113,6 +113,16 @@ pub enum Event {
     },
     /// A pinned version is being installed on first use (shim, exec, hook, verify).
     AutoInstalling { version: String, reason: String },
+    /// A step of `verify` (`command`, e.g. `go vet ./...`) started.
+    StepStarted { command: String },
+    /// A line the running step printed (stdout or stderr), as it came.
+    StepOutput { line: String },
+    /// The step ended: `status` is `pass`, `fail` or `skipped`; `millis` it took.
+    StepFinished {
+        command: String,
+        status: String,
+        millis: u64,
+    },
 }
 
 /// Receives events. Implementations must be cheap for [`Event::Progress`], which comes

@@ -55,14 +55,31 @@ pub struct RunOutput {
 /// Starts processes. The real one is [`SystemRunner`]; tests answer from a table.
 pub trait ProcessRunner: Sync {
     fn run(&self, run: &Run<'_>) -> std::io::Result<RunOutput>;
+
+    /// Like [`ProcessRunner::run`], calling `on_line` with each line of stdout and stderr
+    /// as it comes (a long `go test` is watched while it runs). The default, for runners
+    /// that answer at once, hands the lines over at the end.
+    fn run_watched(
+        &self,
+        run: &Run<'_>,
+        on_line: &mut dyn FnMut(&str),
+    ) -> std::io::Result<RunOutput> {
+        let output = self.run(run)?;
+        for text in [&output.stdout, &output.stderr] {
+            for line in String::from_utf8_lossy(text).lines() {
+                on_line(line);
+            }
+        }
+        Ok(output)
+    }
 }
 
 /// Runs processes on this machine.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemRunner;
 
-impl ProcessRunner for SystemRunner {
-    fn run(&self, run: &Run<'_>) -> std::io::Result<RunOutput> {
+impl SystemRunner {
+    fn command(run: &Run<'_>) -> std::process::Command {
         let mut command = std::process::Command::new(run.program);
         command.args(run.args).stdin(std::process::Stdio::null());
         if let Some(dir) = run.dir {
@@ -74,12 +91,75 @@ impl ProcessRunner for SystemRunner {
         for key in run.remove {
             command.env_remove(key);
         }
-        let output = command.output()?;
+        command
+    }
+}
+
+impl ProcessRunner for SystemRunner {
+    fn run(&self, run: &Run<'_>) -> std::io::Result<RunOutput> {
+        let output = SystemRunner::command(run).output()?;
         Ok(RunOutput {
             success: output.status.success(),
             code: output.status.code(),
             stdout: output.stdout,
             stderr: output.stderr,
+        })
+    }
+
+    fn run_watched(
+        &self,
+        run: &Run<'_>,
+        on_line: &mut dyn FnMut(&str),
+    ) -> std::io::Result<RunOutput> {
+        use std::io::BufRead;
+        use std::process::Stdio;
+        let mut child = SystemRunner::command(run)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        let (Some(stdout), Some(stderr)) = (child.stdout.take(), child.stderr.take()) else {
+            return Err(std::io::Error::other(
+                "the child's output pipes are missing",
+            ));
+        };
+        // Each stream is read on its own thread, so neither pipe fills while the other is
+        // waited on; lines reach `on_line` in the order they arrive.
+        let (lines, arrived) = std::sync::mpsc::channel::<(bool, Vec<u8>)>();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        std::thread::scope(|scope| {
+            for (is_err, stream) in [
+                (false, Box::new(stdout) as Box<dyn std::io::Read + Send>),
+                (true, Box::new(stderr)),
+            ] {
+                let lines = lines.clone();
+                scope.spawn(move || {
+                    let mut reader = std::io::BufReader::new(stream);
+                    loop {
+                        let mut line = Vec::new();
+                        match reader.read_until(b'\n', &mut line) {
+                            Ok(0) | Err(_) => break,
+                            Ok(_) => {
+                                if lines.send((is_err, line)).is_err() {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                });
+            }
+            drop(lines);
+            for (is_err, line) in arrived {
+                let text = String::from_utf8_lossy(&line);
+                on_line(text.trim_end_matches(['\n', '\r']));
+                if is_err { &mut err } else { &mut out }.extend_from_slice(&line);
+            }
+        });
+        let status = child.wait()?;
+        Ok(RunOutput {
+            success: status.success(),
+            code: status.code(),
+            stdout: out,
+            stderr: err,
         })
     }
 }
@@ -304,6 +384,35 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn a_watched_process_hands_over_each_line_as_it_comes_and_keeps_the_streams_apart() {
+        let mut seen = Vec::new();
+        let output = SystemRunner
+            .run_watched(
+                &Run {
+                    program: Path::new("/bin/sh"),
+                    args: &[
+                        "-c",
+                        "echo one; sleep 0.2; echo two >&2; sleep 0.1; echo three; exit 3",
+                    ],
+                    dir: None,
+                    set: &[],
+                    remove: &[],
+                },
+                &mut |line| seen.push((line.to_string(), std::time::Instant::now())),
+            )
+            .expect("sh runs");
+        let lines: Vec<&str> = seen.iter().map(|(l, _)| l.as_str()).collect();
+        assert_eq!(lines, ["one", "two", "three"]);
+        assert!(
+            seen[1].1 - seen[0].1 >= std::time::Duration::from_millis(150),
+            "the first line came before the pause, not at the end"
+        );
+        assert_eq!(output.stdout, b"one\nthree\n");
+        assert_eq!(output.stderr, b"two\n");
+        assert_eq!((output.success, output.code), (false, Some(3)));
     }
 
     #[test]

@@ -2,13 +2,16 @@
 //! `go version` (it reports the selected version), `go env -json` (GOROOT is the
 //! selected toolchain's, GOPATH and GOCACHE are writable), `go vet ./...` and
 //! `go test -short ./...`, each timed; vet and test are skipped when the toolchain
-//! itself failed. Processes run through a `ProcessRunner`, so the rules are tested
-//! without a toolchain.
+//! itself failed. Each step is reported as it starts, line by line while it runs, and
+//! when it ends ([`Event::StepStarted`], [`Event::StepOutput`], [`Event::StepFinished`]),
+//! so a person watches a cold build instead of a blank screen. Processes run through a
+//! `ProcessRunner`, so the rules are tested without a toolchain.
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use gorig_event::{Event, Reporter};
 use gorig_host::gather::{ProcessRunner, Run};
 use serde::Serialize;
 
@@ -21,6 +24,17 @@ pub enum Status {
     Pass,
     Fail,
     Skipped,
+}
+
+impl Status {
+    /// The word `--json` and events use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Skipped => "skipped",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -52,32 +66,56 @@ pub struct Project<'a> {
     pub test_args: &'a [String],
 }
 
-/// Runs the steps in order.
-pub fn run_steps(project: &Project<'_>, runner: &dyn ProcessRunner) -> Vec<Step> {
-    let go = project.goroot.join("bin/go");
-    let step = |name: &'static str, args: &[&str]| step(runner, &go, project, name, args);
-    let mut steps = Vec::new();
-    let version = check_version(step("go version", &["version"]), project.version);
-    let base_ok = version.status == Status::Pass;
-    steps.push(version);
-    let go_env = step("go env", &["env", "-json"]);
-    let go_env = if base_ok {
-        check_env(go_env, project.goroot)
-    } else {
-        go_env
-    };
-    let base_ok = base_ok && go_env.status == Status::Pass;
-    steps.push(go_env);
+/// The steps' commands, in the order they run (`go test -short ARGS ./...`).
+pub fn commands(project: &Project<'_>) -> Vec<String> {
+    step_args(project)
+        .iter()
+        .map(|(_, args)| format!("go {}", args.join(" ")))
+        .collect()
+}
+
+fn step_args<'a>(project: &'a Project<'_>) -> [(&'static str, Vec<&'a str>); 4] {
     let mut test_args = vec!["test", "-short"];
     test_args.extend(project.test_args.iter().map(String::as_str));
     test_args.push("./...");
-    let later: [(&'static str, Vec<&str>); 2] =
-        [("go vet", vec!["vet", "./..."]), ("go test", test_args)];
-    for (name, argv) in later {
-        if base_ok {
-            steps.push(step(name, &argv));
+    [
+        ("go version", vec!["version"]),
+        ("go env", vec!["env", "-json"]),
+        ("go vet", vec!["vet", "./..."]),
+        ("go test", test_args),
+    ]
+}
+
+/// Runs the steps in order, reporting each to `reporter`.
+pub fn run_steps(
+    project: &Project<'_>,
+    runner: &dyn ProcessRunner,
+    reporter: &dyn Reporter,
+) -> Vec<Step> {
+    let go = project.goroot.join("bin/go");
+    let mut steps: Vec<Step> = Vec::new();
+    for (name, argv) in step_args(project) {
+        // vet and test say nothing when the toolchain itself is wrong.
+        let base_ok = steps.iter().take(2).all(|s| s.status == Status::Pass);
+        let step = if steps.len() < 2 || base_ok {
+            let command = format!("go {}", argv.join(" "));
+            reporter.report(Event::StepStarted {
+                command: command.clone(),
+            });
+            let ran = run_step(runner, reporter, &go, project, name, &argv);
+            let ran = match name {
+                "go version" => check_version(ran, project.version),
+                "go env" if base_ok => check_env(ran, project.goroot),
+                _ => ran,
+            };
+            reporter.report(Event::StepFinished {
+                command,
+                status: ran.status.name().to_string(),
+                millis: (ran.seconds * 1000.0) as u64,
+            });
+            ran
         } else {
-            steps.push(Step {
+            let step = Step {
                 name,
                 command: format!("go {}", argv.join(" ")),
                 status: Status::Skipped,
@@ -86,8 +124,15 @@ pub fn run_steps(project: &Project<'_>, runner: &dyn ProcessRunner) -> Vec<Step>
                 problem: Some("skipped: the toolchain itself failed".to_string()),
                 output_tail: Vec::new(),
                 output: String::new(),
+            };
+            reporter.report(Event::StepFinished {
+                command: step.command.clone(),
+                status: step.status.name().to_string(),
+                millis: 0,
             });
-        }
+            step
+        };
+        steps.push(step);
     }
     steps
 }
@@ -102,8 +147,9 @@ pub fn failed_output(steps: &[Step]) -> String {
         .join("\n")
 }
 
-fn step(
+fn run_step(
     runner: &dyn ProcessRunner,
+    reporter: &dyn Reporter,
     go: &Path,
     project: &Project<'_>,
     name: &'static str,
@@ -112,13 +158,20 @@ fn step(
     let mut set = vec![("PATH", project.path)];
     set.extend(project.set.iter().copied());
     let started = Instant::now();
-    let output = runner.run(&Run {
-        program: go,
-        args,
-        dir: Some(project.dir),
-        set: &set,
-        remove: &["GOROOT"],
-    });
+    let output = runner.run_watched(
+        &Run {
+            program: go,
+            args,
+            dir: Some(project.dir),
+            set: &set,
+            remove: &["GOROOT"],
+        },
+        &mut |line| {
+            reporter.report(Event::StepOutput {
+                line: line.to_string(),
+            })
+        },
+    );
     let seconds = started.elapsed().as_secs_f64();
     let command = format!("go {}", args.join(" "));
     match output {
@@ -304,7 +357,8 @@ mod tests {
             ],
             ran: Mutex::default(),
         };
-        let steps = run_steps(&project(goroot.path(), &[], &local()), &go);
+        let recorder = gorig_event::Recorder::default();
+        let steps = run_steps(&project(goroot.path(), &[], &local()), &go, &recorder);
         let statuses: Vec<Status> = steps.iter().map(|s| s.status).collect();
         assert_eq!(
             statuses,
@@ -315,6 +369,26 @@ mod tests {
             Some("`go version` does not report go1.22.5")
         );
         assert_eq!(*go.ran.lock().unwrap(), ["version", "env -json"]);
+        let finished: Vec<(String, String)> = recorder
+            .events()
+            .into_iter()
+            .filter_map(|e| match e {
+                Event::StepFinished {
+                    command, status, ..
+                } => Some((command, status)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            finished,
+            [
+                ("go version", "fail"),
+                ("go env -json", "pass"),
+                ("go vet ./...", "skipped"),
+                ("go test -short ./...", "skipped")
+            ]
+            .map(|(c, s)| (c.to_string(), s.to_string()))
+        );
     }
 
     #[test]
@@ -327,7 +401,11 @@ mod tests {
         );
         let go = FakeGo::failing_test(env);
         let extra = vec!["-run".to_string(), "X".to_string()];
-        let steps = run_steps(&project(goroot.path(), &extra, &local()), &go);
+        let steps = run_steps(
+            &project(goroot.path(), &extra, &local()),
+            &go,
+            &gorig_event::NoReporter,
+        );
         assert_eq!(steps[1].status, Status::Fail);
         assert!(
             steps[1]
@@ -343,13 +421,40 @@ mod tests {
         let canonical = goroot.path().canonicalize().unwrap();
         let env = format!(r#"{{"GOROOT":"{}"}}"#, canonical.display());
         let go = FakeGo::failing_test(env);
-        let steps = run_steps(&project(&canonical, &extra, &local()), &go);
+        let recorder = gorig_event::Recorder::default();
+        let steps = run_steps(&project(&canonical, &extra, &local()), &go, &recorder);
         let statuses: Vec<Status> = steps.iter().map(|s| s.status).collect();
         assert_eq!(
             statuses,
             [Status::Pass, Status::Pass, Status::Pass, Status::Fail]
         );
         assert_eq!(steps[3].command, "go test -short -run X ./...");
+        assert_eq!(
+            commands(&project(&canonical, &extra, &local())),
+            steps.iter().map(|s| s.command.clone()).collect::<Vec<_>>()
+        );
+        // The test's lines were reported between its start and its end.
+        let events = recorder.events();
+        let started = events
+            .iter()
+            .position(
+                |e| matches!(e, Event::StepStarted { command } if command.starts_with("go test")),
+            )
+            .unwrap();
+        assert_eq!(
+            events[started + 1..started + 3],
+            [
+                Event::StepOutput {
+                    line: "--- FAIL: TestX".into()
+                },
+                Event::StepOutput {
+                    line: "too many open files".into()
+                }
+            ]
+        );
+        assert!(
+            matches!(&events[started + 3], Event::StepFinished { status, .. } if status == "fail")
+        );
         assert_eq!(
             failed_output(&steps),
             "--- FAIL: TestX\ntoo many open files"

@@ -64,10 +64,27 @@ impl<'c> Tmux<'c> {
 
     /// The screen once it contains `needle`, or after 20 s, whichever comes first.
     pub fn wait_for(&self, needle: &str) -> String {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        self.wait_until(|screen| screen.contains(needle))
+    }
+
+    /// The screen once `done` says so of it, or after 20 s, whichever comes first.
+    pub fn wait_until(&self, done: impl Fn(&str) -> bool) -> String {
+        self.watch_until(std::time::Duration::from_secs(20), |_| {}, done)
+    }
+
+    /// Reads the screen every 50 ms, handing each frame to `frame`, until `done` says so
+    /// (or `limit` passes); the last frame.
+    pub fn watch_until(
+        &self,
+        limit: std::time::Duration,
+        mut frame: impl FnMut(&str),
+        done: impl Fn(&str) -> bool,
+    ) -> String {
+        let deadline = std::time::Instant::now() + limit;
         loop {
             let text = self.screen();
-            if text.contains(needle) || std::time::Instant::now() > deadline {
+            frame(&text);
+            if done(&text) || std::time::Instant::now() > deadline {
                 return text;
             }
             std::thread::sleep(std::time::Duration::from_millis(50));

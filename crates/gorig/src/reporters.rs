@@ -1,16 +1,19 @@
-//! How the libraries' [`Event`]s look: progress bars (one per download) and warnings on a
-//! terminal, plain warnings on a pipe, and JSON lines with `--json` (the event's own
-//! fields, plus `message` for those that are warnings). The English lives here only.
+//! How the libraries' [`Event`]s look: on a terminal, a bar per download and a spinner
+//! with the last output lines of a running `verify` step (lines from [`crate::progress`],
+//! cleared on Ctrl-C by [`crate::interrupt`]) and warnings above them; plain warnings on
+//! a pipe; and JSON lines with `--json` (the event's own fields, plus `message` for those
+//! that are warnings). The English lives here only.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use gorig_event::{DownloadId, Event, LockScope, Reporter};
 use gorig_fetch::human_duration;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 use crate::printer::Printer;
+use crate::progress;
 
 /// JSON lines emit a progress event every this many bytes of a download.
 const JSON_PROGRESS_STEP: u64 = 8 << 20;
@@ -42,7 +45,10 @@ fn describe(event: &Event) -> Option<(Level, String)> {
         | Event::Progress { .. }
         | Event::DownloadFinished { .. }
         | Event::Verified { .. }
-        | Event::Published { .. } => return None,
+        | Event::Published { .. }
+        | Event::StepStarted { .. }
+        | Event::StepOutput { .. }
+        | Event::StepFinished { .. } => return None,
         Event::Retrying {
             url,
             error,
@@ -153,12 +159,135 @@ fn say(printer: &Printer, level: Level, text: &str) {
     }
 }
 
-/// Progress for people: a bar per download on a terminal, nothing on a pipe; the other
+/// The terminal's width now (it may have been resized since the last frame).
+fn terminal_width() -> Option<u16> {
+    rustix::termios::tcgetwinsize(std::io::stderr())
+        .ok()
+        .map(|size| size.ws_col)
+        .filter(|cols| *cols > 0)
+}
+
+/// stderr as indicatif's terminal. indicatif pads every line to the width it is told and
+/// counts rows by it; told 80 on a terminal that does not say its size (console's
+/// default) and is in fact narrower, each frame wraps and the redraw climbs one row too
+/// few. This one says [`progress::UNKNOWN_WIDTH`] then, the width our lines are cut to.
+/// Bytes of a frame not yet written; global so that the interrupt handler can flush a
+/// clear that indicatif left in it.
+static PENDING: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
+/// Adds `bytes` to what the next flush writes, before indicatif's own.
+pub fn queue_progress(bytes: &[u8]) {
+    if let Ok(mut pending) = PENDING.lock() {
+        pending.extend_from_slice(bytes);
+    }
+}
+
+/// Writes what indicatif has drawn (or cleared) and not yet flushed.
+pub fn flush_progress() -> std::io::Result<()> {
+    use std::io::Write;
+    let bytes = std::mem::take(
+        &mut *PENDING
+            .lock()
+            .map_err(|_| std::io::Error::other("progress buffer poisoned"))?,
+    );
+    let mut err = std::io::stderr().lock();
+    err.write_all(&bytes)?;
+    err.flush()
+}
+
+#[derive(Debug, Default)]
+struct Stderr;
+
+impl Stderr {
+    fn put(&self, bytes: &[u8]) -> std::io::Result<()> {
+        PENDING
+            .lock()
+            .map_err(|_| std::io::Error::other("progress buffer poisoned"))?
+            .extend_from_slice(bytes);
+        Ok(())
+    }
+
+    fn cursor(&self, n: usize, code: char) -> std::io::Result<()> {
+        match n {
+            0 => Ok(()),
+            n => self.put(format!("\x1b[{n}{code}").as_bytes()),
+        }
+    }
+}
+
+impl indicatif::TermLike for Stderr {
+    fn width(&self) -> u16 {
+        terminal_width().unwrap_or(progress::UNKNOWN_WIDTH as u16)
+    }
+
+    fn height(&self) -> u16 {
+        rustix::termios::tcgetwinsize(std::io::stderr())
+            .ok()
+            .map(|size| size.ws_row)
+            .filter(|rows| *rows > 0)
+            .unwrap_or(24)
+    }
+
+    fn move_cursor_up(&self, n: usize) -> std::io::Result<()> {
+        self.cursor(n, 'A')
+    }
+
+    fn move_cursor_down(&self, n: usize) -> std::io::Result<()> {
+        self.cursor(n, 'B')
+    }
+
+    fn move_cursor_right(&self, n: usize) -> std::io::Result<()> {
+        self.cursor(n, 'C')
+    }
+
+    fn move_cursor_left(&self, n: usize) -> std::io::Result<()> {
+        self.cursor(n, 'D')
+    }
+
+    fn write_line(&self, line: &str) -> std::io::Result<()> {
+        self.put(line.as_bytes())?;
+        self.put(b"\n")
+    }
+
+    fn write_str(&self, text: &str) -> std::io::Result<()> {
+        self.put(text.as_bytes())
+    }
+
+    fn clear_line(&self) -> std::io::Result<()> {
+        self.put(b"\r\x1b[2K")
+    }
+
+    fn flush(&self) -> std::io::Result<()> {
+        flush_progress()
+    }
+}
+
+/// A style whose whole frame is `line`, drawn by our own fitting code.
+fn frame_style(
+    line: impl Fn(&ProgressState, &mut dyn std::fmt::Write) + Send + Sync + Clone + 'static,
+) -> Option<ProgressStyle> {
+    Some(
+        ProgressStyle::with_template("{frame}")
+            .ok()?
+            .with_key("frame", line),
+    )
+}
+
+/// The step running now, and the last lines it printed.
+struct RunningStep {
+    bar: ProgressBar,
+    tail: Arc<Mutex<VecDeque<String>>>,
+}
+
+/// Progress for people: bars and spinners on a terminal, nothing on a pipe; the other
 /// events as lines on stderr.
 pub struct TerminalReporter<'p> {
     printer: &'p Printer,
     show_bar: bool,
+    /// Everything drawn, made on the first bar.
+    screen: OnceLock<MultiProgress>,
     bars: Mutex<HashMap<DownloadId, ProgressBar>>,
+    step: Mutex<Option<RunningStep>>,
 }
 
 impl<'p> TerminalReporter<'p> {
@@ -166,33 +295,88 @@ impl<'p> TerminalReporter<'p> {
         Self {
             printer,
             show_bar,
+            screen: OnceLock::new(),
             bars: Mutex::new(HashMap::new()),
+            step: Mutex::new(None),
         }
     }
 
-    /// Prints above the bars (or plainly when there are none).
-    fn message(&self, level: Level, text: &str) {
-        let bars = self.bars.lock().ok();
-        match bars.as_ref().and_then(|b| b.values().next()) {
-            Some(bar) => bar.suspend(|| say(self.printer, level, text)),
-            None => say(self.printer, level, text),
+    fn screen(&self) -> &MultiProgress {
+        self.screen.get_or_init(|| {
+            let screen = MultiProgress::with_draw_target(ProgressDrawTarget::term_like_with_hz(
+                Box::new(Stderr),
+                20,
+            ));
+            crate::interrupt::clear_on_signal(&screen);
+            screen
+        })
+    }
+
+    /// Runs `print` with the bars out of the way, so its lines stay above them.
+    pub fn above_bars(&self, print: impl FnOnce()) {
+        match self.screen.get() {
+            Some(screen) => screen.suspend(print),
+            None => print(),
         }
+    }
+
+    fn message(&self, level: Level, text: &str) {
+        self.above_bars(|| say(self.printer, level, text));
     }
 
     fn start_bar(&self, id: DownloadId, file: &str, size: Option<u64>) {
-        let bar = ProgressBar::with_draw_target(size, ProgressDrawTarget::stderr());
-        let template = if size.is_some() {
-            "{msg} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}"
-        } else {
-            "{msg} {spinner} {bytes} {binary_bytes_per_sec}"
+        let bar = match size {
+            Some(size) => ProgressBar::new(size),
+            None => ProgressBar::no_length(),
         };
-        if let Ok(style) = ProgressStyle::with_template(template) {
-            bar.set_style(style.progress_chars("=> "));
+        let file: Arc<str> = file.into();
+        if let Some(style) = frame_style(move |state, out| {
+            let line = progress::download_line(
+                &progress::Download {
+                    file: &file,
+                    received: state.pos(),
+                    total: state.len(),
+                    elapsed: state.elapsed(),
+                },
+                terminal_width(),
+            );
+            let _ = out.write_str(&line);
+        }) {
+            bar.set_style(style);
         }
-        bar.set_message(file.to_string());
-        bar.enable_steady_tick(Duration::from_millis(120));
+        let bar = self.screen().add(bar);
+        // Ticks keep the rate and time left true while the bytes stall.
+        bar.enable_steady_tick(Duration::from_millis(250));
         if let Ok(mut bars) = self.bars.lock() {
             bars.insert(id, bar);
+        }
+    }
+
+    fn start_step(&self, command: &str) {
+        let tail = Arc::new(Mutex::new(VecDeque::new()));
+        let bar = ProgressBar::new_spinner();
+        let (command, lines): (Arc<str>, _) = (command.into(), Arc::clone(&tail));
+        if let Some(style) = frame_style(move |state, out| {
+            let shown: Vec<String> = lines
+                .lock()
+                .map(|l: std::sync::MutexGuard<'_, VecDeque<String>>| l.iter().cloned().collect())
+                .unwrap_or_default();
+            let elapsed = state.elapsed();
+            let tick = elapsed.as_millis() as u64 / 150;
+            let _ = out.write_str(&progress::step_lines(
+                &command,
+                elapsed,
+                &shown,
+                tick,
+                terminal_width(),
+            ));
+        }) {
+            bar.set_style(style);
+        }
+        let bar = self.screen().add(bar);
+        bar.enable_steady_tick(Duration::from_millis(150));
+        if let Ok(mut step) = self.step.lock() {
+            *step = Some(RunningStep { bar, tail });
         }
     }
 }
@@ -217,6 +401,29 @@ impl Reporter for TerminalReporter<'_> {
                     && let Some(bar) = bars.remove(id)
                 {
                     bar.finish_and_clear();
+                }
+            }
+            Event::StepStarted { command } => {
+                if self.show_bar {
+                    self.start_step(command);
+                }
+            }
+            Event::StepOutput { line } => {
+                if let Ok(step) = self.step.lock()
+                    && let Some(step) = step.as_ref()
+                    && let Ok(mut tail) = step.tail.lock()
+                {
+                    if tail.len() == progress::STEP_TAIL_LINES {
+                        tail.pop_front();
+                    }
+                    tail.push_back(line.clone());
+                }
+            }
+            Event::StepFinished { .. } => {
+                if let Ok(mut step) = self.step.lock()
+                    && let Some(step) = step.take()
+                {
+                    step.bar.finish_and_clear();
                 }
             }
             // The last source failing ends the download with an error that lists every

@@ -1,11 +1,14 @@
 //! `gorig verify [DIR]`: ensures the toolchain the project pins (`Installer::ensure`),
 //! runs its steps (`gorig_install::verify::run_steps`: go version, go env, go vet,
 //! go test, each timed), and prints one summary table; a failing step shows the tail of
-//! its output and the doctor's findings that could explain it.
+//! its output and the doctor's findings that could explain it. On a terminal the table
+//! grows as the steps end, with a spinner and the running step's last lines below it.
 
+use std::io::IsTerminal;
 use std::path::Path;
 
 use gorig_doctor::Finding;
+use gorig_event::{Event, Reporter};
 use gorig_host::gather::SystemRunner;
 use gorig_install::verify::{self, Project, Status, Step};
 use serde_json::json;
@@ -13,7 +16,46 @@ use serde_json::json;
 use crate::app::App;
 use crate::cli::VerifyArgs;
 use crate::failure::{Exit, Failure};
+use crate::printer::Printer;
 use crate::project;
+use crate::reporters::TerminalReporter;
+
+/// On a terminal: prints each step's row of the table when it ends, above the spinner.
+struct LiveRows<'a> {
+    screen: &'a TerminalReporter<'a>,
+    printer: &'a Printer,
+    width: usize,
+}
+
+impl Reporter for LiveRows<'_> {
+    fn report(&self, event: Event) {
+        let row = match &event {
+            Event::StepFinished {
+                command,
+                status,
+                millis,
+            } => {
+                let status = match status.as_str() {
+                    "pass" => Status::Pass,
+                    "fail" => Status::Fail,
+                    _ => Status::Skipped,
+                };
+                Some(row(
+                    status,
+                    command,
+                    *millis as f64 / 1000.0,
+                    self.width,
+                    self.printer,
+                ))
+            }
+            _ => None,
+        };
+        self.screen.report(event);
+        if let Some(row) = row {
+            self.screen.above_bars(|| self.printer.out(row));
+        }
+    }
+}
 
 pub fn run(app: &App, args: &VerifyArgs) -> Result<(), Failure> {
     let env = &app.env;
@@ -45,17 +87,33 @@ pub fn run(app: &App, args: &VerifyArgs) -> Result<(), Failure> {
         .map(|(key, value)| (key, std::ffi::OsStr::new(value)))
         .collect();
     let version = selected.version.to_string();
-    let steps = verify::run_steps(
-        &Project {
-            goroot: &goroot,
-            version: &version,
-            dir: &dir,
-            path: &path,
-            set: &set,
-            test_args: &args.go_test_args,
-        },
-        &SystemRunner,
-    );
+    let project = Project {
+        goroot: &goroot,
+        version: &version,
+        dir: &dir,
+        path: &path,
+        set: &set,
+        test_args: &args.go_test_args,
+    };
+    let width = verify::commands(&project)
+        .iter()
+        .map(String::len)
+        .max()
+        .unwrap_or(0);
+    let live = !app.printer.json && app.settings.progress && std::io::stdout().is_terminal();
+    let steps = if live {
+        app.printer
+            .out(heading(&dir, &version, &selected.reason).trim_end());
+        app.printer.out("");
+        let rows = LiveRows {
+            screen: &reporter,
+            printer: &app.printer,
+            width,
+        };
+        verify::run_steps(&project, &SystemRunner, &rows)
+    } else {
+        verify::run_steps(&project, &SystemRunner, &reporter)
+    };
 
     let failed = steps.iter().any(|s| s.status == Status::Fail);
     let explanations = if failed {
@@ -82,14 +140,21 @@ pub fn run(app: &App, args: &VerifyArgs) -> Result<(), Failure> {
             "findings": explanations,
         }));
     } else {
-        app.printer.out(render(
-            &dir,
-            &version,
-            &selected.reason,
-            &steps,
-            &explanations,
-            &app.printer,
-        ));
+        let mut text = String::new();
+        if !live {
+            text.push_str(&heading(&dir, &version, &selected.reason));
+            for step in &steps {
+                text.push_str(&row(
+                    step.status,
+                    &step.command,
+                    step.seconds,
+                    width,
+                    &app.printer,
+                ));
+            }
+        }
+        text.push_str(&details(&steps, &explanations, &app.printer));
+        app.printer.out(text);
     }
     if failed {
         Err(Failure::silent(Exit::VerifyFailed))
@@ -98,29 +163,28 @@ pub fn run(app: &App, args: &VerifyArgs) -> Result<(), Failure> {
     }
 }
 
-fn render(
-    dir: &Path,
-    version: &str,
-    reason: &str,
-    steps: &[Step],
-    findings: &[Finding],
-    printer: &crate::printer::Printer,
-) -> String {
+fn heading(dir: &Path, version: &str, reason: &str) -> String {
+    format!("{} with {version} ({reason})\n\n", dir.display())
+}
+
+/// `pass  go vet ./...      1.20 s`: one row of the table.
+fn row(status: Status, command: &str, seconds: f64, width: usize, printer: &Printer) -> String {
+    let label = match status {
+        Status::Pass => printer.paint("pass", "32"),
+        Status::Fail => printer.paint("FAIL", "31"),
+        Status::Skipped => printer.paint("skip", "2"),
+    };
+    let time = match status {
+        Status::Skipped => "-".to_string(),
+        _ => format!("{seconds:.2} s"),
+    };
+    format!("{label}  {command:width$}  {time:>9}\n")
+}
+
+/// What follows the table: the failing steps' output, the findings, the verdict.
+fn details(steps: &[Step], findings: &[Finding], printer: &Printer) -> String {
     let paint = |text: &str, code: &str| printer.paint(text, code);
-    let mut out = format!("{} with {version} ({reason})\n\n", dir.display());
-    let width = steps.iter().map(|s| s.command.len()).max().unwrap_or(0);
-    for step in steps {
-        let label = match step.status {
-            Status::Pass => paint("pass", "32"),
-            Status::Fail => paint("FAIL", "31"),
-            Status::Skipped => paint("skip", "2"),
-        };
-        let time = match step.status {
-            Status::Skipped => "-".to_string(),
-            _ => format!("{:.2} s", step.seconds),
-        };
-        out.push_str(&format!("{label}  {:width$}  {time:>9}\n", step.command));
-    }
+    let mut out = String::new();
     for step in steps.iter().filter(|s| s.status == Status::Fail) {
         out.push_str(&format!("\n{} {}", paint("---", "2"), step.command));
         // A step gorig failed (a wrong GOROOT) may have exited 0: its problem says why.
