@@ -107,8 +107,23 @@ pub enum FetchError {
     #[error("the HTTP client could not be set up: {0}")]
     Client(String),
 
+    /// `what`: the file wanted (`the release index` or an archive's name); `local`: every
+    /// source was a directory on this machine, so no network was involved.
     #[error("every source failed:\n{}", .attempts.iter().map(|a| format!("  - {a}")).collect::<Vec<_>>().join("\n"))]
-    AllSourcesFailed { attempts: Vec<String> },
+    AllSourcesFailed {
+        what: String,
+        attempts: Vec<String>,
+        local: bool,
+    },
+
+    #[error(
+        "offline: the cached {filename} does not match the release index\n  the index publishes sha256: {index}\n  the cached copy has sha256:  {cached}"
+    )]
+    CachedDigestDiffers {
+        filename: String,
+        index: String,
+        cached: String,
+    },
 
     #[error("offline: {what} is not in the cache ({})", cache.display())]
     NotCached { what: String, cache: PathBuf },

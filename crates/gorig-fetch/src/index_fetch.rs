@@ -140,7 +140,11 @@ pub fn load_index(
     {
         return Err(FetchError::Index(e));
     }
-    Err(FetchError::AllSourcesFailed { attempts })
+    Err(FetchError::AllSourcesFailed {
+        what: "the release index".into(),
+        attempts,
+        local: sources.iter().all(|s| matches!(s, Location::File(_))),
+    })
 }
 
 /// Seconds of `age`; `None` when unknown (a cache file dated in the future).

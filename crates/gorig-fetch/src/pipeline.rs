@@ -150,6 +150,20 @@ impl Fetcher<'_> {
             }
         }
         if self.options.offline {
+            // Kept, not removed: offline there is nothing to replace it with, and the index
+            // may be the one that is wrong.
+            if let (Digest::Known(index), Some(cached)) = (
+                &artifact.digest,
+                self.cache.recorded_sha256(&artifact.filename),
+            ) && cached != index.as_str().to_ascii_lowercase()
+                && self.cache.path_of(&artifact.filename).is_file()
+            {
+                return Err(FetchError::CachedDigestDiffers {
+                    filename: artifact.filename.clone(),
+                    index: index.to_string(),
+                    cached,
+                });
+            }
             return Err(FetchError::NotCached {
                 what: artifact.filename.clone(),
                 cache: self.cache.dir().to_path_buf(),
@@ -174,7 +188,13 @@ impl Fetcher<'_> {
                 Err(e) => return Err(e),
             }
         }
-        Err(FetchError::AllSourcesFailed { attempts })
+        Err(FetchError::AllSourcesFailed {
+            what: artifact.filename.clone(),
+            attempts,
+            local: mirrors
+                .iter()
+                .all(|m| matches!(m.file(&artifact.filename), Location::File(_))),
+        })
     }
 
     fn unpack_cached(

@@ -43,7 +43,7 @@ pub const MAX_SIGNATURE_BYTES: u64 = 64 << 10;
 /// Why a key block or a signature was not accepted.
 #[derive(Debug, thiserror::Error)]
 pub enum SignatureError {
-    #[error("{origin} is not an OpenPGP key block: {detail}")]
+    #[error("{origin} is not an OpenPGP key block ({detail})")]
     BadKeyBlock { origin: String, detail: String },
 
     #[error("{origin} holds no key whose primary fingerprint is pinned (pinned: {pinned})")]
@@ -71,7 +71,11 @@ pub enum SignatureError {
     #[error("the signing key {key} has been revoked{reason}")]
     Revoked { key: String, reason: String },
 
-    #[error("BAD signature by {key}: the archive is not what the key signed ({detail})")]
+    /// `detail` is the OpenPGP library's own account, kept for debugging and not shown:
+    /// its words (an assertion on hash prefixes) tell a person nothing.
+    #[error(
+        "BAD signature by {key}: the signature does not match the archive (the archive was altered, or the signature is for other bytes)"
+    )]
     Bad { key: String, detail: String },
 }
 
@@ -144,15 +148,20 @@ pub fn parse_key_block(bytes: &[u8], origin: &str) -> Result<Vec<SignedPublicKey
         origin: origin.to_string(),
         detail,
     };
+    // The library's parse errors name packet header versions and the like; what a person
+    // can act on is which kind of file this is not.
     let keys: Vec<SignedPublicKey> = if looks_armored(bytes) {
-        let (keys, _) = SignedPublicKey::from_armor_many(bytes).map_err(|e| bad(e.to_string()))?;
-        keys.collect::<Result<_, _>>()
-            .map_err(|e| bad(e.to_string()))?
+        let damaged = |_| bad("its armored block is damaged or holds no public key".into());
+        let (keys, _) = SignedPublicKey::from_armor_many(bytes).map_err(damaged)?;
+        keys.collect::<Result<_, _>>().map_err(damaged)?
     } else {
+        let expected = |_| {
+            bad("expected an armored block starting with -----BEGIN PGP PUBLIC KEY BLOCK-----, or a binary key file".into())
+        };
         SignedPublicKey::from_bytes_many(bytes)
-            .map_err(|e| bad(e.to_string()))?
+            .map_err(expected)?
             .collect::<Result<_, _>>()
-            .map_err(|e| bad(e.to_string()))?
+            .map_err(expected)?
     };
     if keys.is_empty() {
         return Err(bad("no public key in it".into()));
@@ -427,7 +436,13 @@ impl ReleaseSignature {
             detail,
         };
         let text = std::str::from_utf8(bytes).map_err(|_| bad("it is not text".into()))?;
-        let (detached, _) = DetachedSignature::from_string(text).map_err(|e| bad(e.to_string()))?;
+        let (detached, _) = DetachedSignature::from_string(text).map_err(|_| {
+            bad(if text.contains("-----BEGIN PGP SIGNATURE-----") {
+                "its armored block is damaged".into()
+            } else {
+                "expected a block starting with -----BEGIN PGP SIGNATURE-----".into()
+            })
+        })?;
         let signature = detached.signature;
         let created = signature
             .created()

@@ -159,6 +159,28 @@ impl From<FetchError> for Failure {
                 Exit::Network,
                 vec!["run the command again without --offline (or GORIG_OFFLINE) while online".into()],
             ),
+            // A directory mirror that lacks a file is an incomplete mirror, not a network
+            // failure: say what such a mirror holds.
+            FetchError::AllSourcesFailed {
+                what, local: true, ..
+            } if what == "the release index" => (
+                Exit::Usage,
+                vec![
+                    "a mirror directory needs index.json, the go.dev JSON index of what it holds (README: \"A mirror made by hand\"); or point --index at one".into(),
+                    "without an index, --checksum-from-mirror installs exact versions, taking each archive's SHA-256 from ARCHIVE.sha256 beside it".into(),
+                ],
+            ),
+            FetchError::AllSourcesFailed { local: true, .. } => (
+                Exit::Usage,
+                vec!["a mirror directory holds each archive with its .asc beside it, and its .sha256 for --checksum-from-mirror (`sha256sum ARCHIVE > ARCHIVE.sha256`; README: \"A mirror made by hand\")".into()],
+            ),
+            FetchError::CachedDigestDiffers { .. } => (
+                Exit::Verification,
+                vec![
+                    "nothing was installed and the cached copy was kept; run the command again without --offline to fetch the archive the index names".into(),
+                    "if the index is the wrong one, point --index at the index the archive came from".into(),
+                ],
+            ),
             FetchError::AllSourcesFailed { .. }
             | FetchError::Connect { .. }
             | FetchError::Timeout { .. }
