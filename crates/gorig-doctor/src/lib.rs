@@ -187,6 +187,16 @@ impl GoEnvFile {
     }
 }
 
+/// A go.mod, go.work or pin file that cannot be read as Go reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BrokenPin {
+    /// The file (or `GORIG_GO_VERSION`).
+    pub place: String,
+    /// 1-based, when the problem is on one line.
+    pub line: Option<usize>,
+    pub hint: String,
+}
+
 /// What the binary learned about Go toolchains on this host.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct ToolchainFacts {
@@ -199,6 +209,8 @@ pub struct ToolchainFacts {
     pub selected: Option<SelectedToolchain>,
     /// Why nothing is selected, when nothing is.
     pub selection_problem: Option<String>,
+    /// When that is a pin file gorig and go refuse: which file, where, and how to mend it.
+    pub broken_pin: Option<BrokenPin>,
     /// `$GOROOT/go.env` of the selected toolchain; `None` when it has none.
     pub goroot_env: Option<GoEnvFile>,
     /// The user's `go env -w` file, when it exists.

@@ -106,6 +106,21 @@ pub fn explain_failure(
     gorig_doctor::explain::explain(report.findings, output)
 }
 
+fn broken_pin(error: &gorig_project::PinError) -> gorig_doctor::BrokenPin {
+    use gorig_project::PinError;
+    let (place, line) = match error {
+        PinError::Directive { path, line, .. } => (path.clone(), Some(*line)),
+        PinError::NotAVersion { place, .. } => (place.clone(), None),
+        PinError::Unreadable { path, .. } => (path.clone(), None),
+        PinError::RelativeGowork { value } => (format!("GOWORK={value}"), None),
+    };
+    gorig_doctor::BrokenPin {
+        place,
+        line,
+        hint: error.hint(),
+    }
+}
+
 /// The store's toolchains and the one selected for `dir`, and the selected GOROOT.
 pub fn toolchain_facts(
     store: &Store,
@@ -144,7 +159,12 @@ pub fn toolchain_facts(
             }
             other => facts.selection_problem = Some(format!("{other} ({reason})")),
         },
-        Err(other) => facts.selection_problem = Some(gorig_fetch::one_line(&other)),
+        Err(other) => {
+            if let Unselected::Pin(pin) = &other {
+                facts.broken_pin = Some(broken_pin(pin));
+            }
+            facts.selection_problem = Some(gorig_fetch::one_line(&other));
+        }
     }
     facts.user_env = GoDirs::from_env(vars)
         .user_env_file

@@ -64,6 +64,13 @@ pub fn directives(text: &str) -> Result<(), DirectiveError> {
     let mut block: Option<String> = None;
     for (at, raw) in text.split('\n').enumerate() {
         let number = at + 1;
+        if let Some(c) = unexpected_character(raw) {
+            return Err(DirectiveError {
+                line: number,
+                message: format!("unexpected input character {}", go_quote_rune(c)),
+                hint: "go.mod and go.work are text: remove the stray bytes on that line (the go command refuses the file too)",
+            });
+        }
         let words = tokens(raw);
         if words.is_empty() {
             continue;
@@ -191,6 +198,76 @@ fn modfile_go_version(text: &str) -> bool {
 /// modfile's `ToolchainRE`: `^default$|^go1($|\.)`.
 fn modfile_toolchain(text: &str) -> bool {
     text == "default" || text == "go1" || text.starts_with("go1.")
+}
+
+/// The first character modfile's lexer refuses on a line: outside comments and quoted
+/// strings, a bare token takes any printable character that is not white space
+/// (`unicode.IsPrint`, `unicode.IsSpace`), and only space, tab and CR separate tokens.
+/// Refused here: control and format characters (a byte-order mark, U+200B), white space
+/// beyond those three (U+00A0), private-use code points. Unassigned code points, which Go
+/// also refuses, pass: telling them needs Unicode's tables. Bytes that are not UTF-8
+/// arrive as U+FFFD, which Go's lexer reads the same way and accepts.
+fn unexpected_character(line: &str) -> Option<char> {
+    let mut chars = line.char_indices();
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '/' if line[at..].starts_with("//") => return None,
+            '"' | '`' => {
+                for (_, q) in chars.by_ref() {
+                    if q == c {
+                        break;
+                    }
+                }
+            }
+            ' ' | '\t' | '\r' => {}
+            c if not_printable(c) || c.is_whitespace() => return Some(c),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Control (Cc), format (Cf) and private-use (Co) characters: what `unicode.IsPrint`
+/// refuses besides unassigned code points and white space.
+fn not_printable(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            u32::from(c),
+            0xAD | 0x600..=0x605
+                | 0x61C
+                | 0x6DD
+                | 0x70F
+                | 0x890..=0x891
+                | 0x8E2
+                | 0x180E
+                | 0x200B..=0x200F
+                | 0x202A..=0x202E
+                | 0x2060..=0x2064
+                | 0x2066..=0x206F
+                | 0xFEFF
+                | 0xFFF9..=0xFFFB
+                | 0x110BD
+                | 0x110CD
+                | 0x13430..=0x1343F
+                | 0x1BCA0..=0x1BCA3
+                | 0x1D173..=0x1D17A
+                | 0xE0001
+                | 0xE0020..=0xE007F
+                | 0xE000..=0xF8FF
+                | 0xF0000..=0x10FFFF
+        )
+}
+
+/// A rune as Go's `%#q` prints one that cannot be back-quoted: `'\x01'`, `'\u0085'`.
+fn go_quote_rune(c: char) -> String {
+    let code = u32::from(c);
+    if code < 0x80 {
+        format!("'\\x{code:02x}'")
+    } else if code < 0x10000 {
+        format!("'\\u{code:04x}'")
+    } else {
+        format!("'\\U{code:08x}'")
+    }
 }
 
 /// The words of a go.mod line as modfile's lexer splits them: `//` starts a comment,

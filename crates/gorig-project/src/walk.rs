@@ -146,14 +146,15 @@ fn is_file(path: &Path) -> bool {
 }
 
 /// Reads a go.mod or go.work that exists: unlike gorig's own pin files, one that cannot
-/// be read is an error, as it is for the go command.
+/// be read is an error, as it is for the go command. Bytes that are not UTF-8 become
+/// U+FFFD, as Go's lexer decodes them: harmless in a comment, refused where go refuses
+/// them.
 fn read_go_file(path: &Path) -> Result<String, PinError> {
-    let unreadable = |why: String| PinError::Unreadable {
+    let bytes = std::fs::read(path).map_err(|e| PinError::Unreadable {
         path: path.display().to_string(),
-        why,
-    };
-    let bytes = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
-    String::from_utf8(bytes).map_err(|_| unreadable("it is not UTF-8 text".to_string()))
+        why: e.to_string(),
+    })?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 fn go_file(path: &Path, work: bool) -> Result<Pin, PinError> {

@@ -67,6 +67,8 @@ pub fn modfile_message_about_go_or_toolchain(message: &str) -> bool {
         // A lexer error, which modfile reports with a column; gorig reports it for go
         // and toolchain lines.
         "mod files must use // comments (not /* */ comments)",
+        // A lexer error on any line: the file is refused as a whole (control bytes).
+        "unexpected input character",
     ]
     .iter()
     .any(|m| message.starts_with(m))

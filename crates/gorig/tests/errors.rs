@@ -46,7 +46,7 @@ fn rendered(w: &World, out: &Output) -> String {
 }
 
 macro_rules! check {
-    ($name:literal, $w:expr, $out:expr) => {{
+    ($name:expr, $w:expr, $out:expr) => {{
         let w = &$w;
         let out = $out;
         let text = rendered(w, &out);
@@ -279,4 +279,125 @@ fn keys_refresh_with_the_key_url_down() {
         "{out}"
     );
     check!("keys-refresh-down", w, out);
+}
+
+#[test]
+fn a_keyring_that_is_no_openpgp_key() {
+    let mut w = world();
+    let passwd = w.ctx.root().join("passwd");
+    std::fs::write(&passwd, "root:x:0:0:root:/root:/bin/bash\n").expect("passwd");
+    w.ctx.env("GORIG_KEYRING", &passwd);
+    let out = w.ctx.run(&["install", "1.22.5"]);
+    // The OpenPGP library's words (packet header versions) stay out of it.
+    assert!(!out.stderr.contains("packet"), "{out}");
+    check!("keyring-not-a-key", w, out);
+}
+
+#[test]
+fn a_mirror_directory_without_an_index() {
+    let w = world();
+    std::fs::remove_file(w.mirror.path().join("index.json")).expect("rm index");
+    let out = w.ctx.run(&["install", "1.22.5"]);
+    assert!(!out.stderr.contains("network"), "{out}");
+    check!("mirror-dir-without-index", w, out);
+    // With digests from the mirror, the .sha256 files are what it lacks.
+    for entry in std::fs::read_dir(w.mirror.path())
+        .expect("mirror")
+        .flatten()
+    {
+        if entry.file_name().to_string_lossy().ends_with(".sha256") {
+            std::fs::remove_file(entry.path()).expect("rm .sha256");
+        }
+    }
+    let out = w.ctx.run(&["install", "1.22.5", "--checksum-from-mirror"]);
+    assert!(!out.stderr.contains("network"), "{out}");
+    check!("mirror-dir-without-sha256", w, out);
+}
+
+#[test]
+fn offline_with_a_cached_archive_the_index_no_longer_publishes() {
+    let w = world();
+    w.ctx.run(&["install", "1.22.5"]).success();
+    w.ctx.run(&["uninstall", "--force", "1.22.5"]).success();
+    // The mirror now publishes another digest for the archive, and the index is refreshed.
+    let index = w.mirror.path().join("index.json");
+    let archive = w.mirror.path().join("go1.22.5.linux-amd64.tar.gz");
+    let digest = gorig_test::sha256_hex(&std::fs::read(&archive).expect("archive"));
+    let text = std::fs::read_to_string(&index).expect("index");
+    std::fs::write(&index, text.replace(&digest, &"ab".repeat(32))).expect("index");
+    w.ctx.run(&["list", "--remote", "--refresh"]).success();
+    let out = w.ctx.run(&["install", "--offline", "1.22.5"]);
+    assert!(
+        out.stderr.contains(&digest),
+        "both digests are named: {out}"
+    );
+    check!("offline-cached-digest-differs", w, out);
+    // The cached copy was kept.
+    let cached = w
+        .ctx
+        .cache_dir()
+        .join("downloads/go1.22.5.linux-amd64.tar.gz");
+    assert!(cached.is_file(), "{}", cached.display());
+}
+
+/// Runs `args` in `dir` with `program` (gorig, or its shim).
+fn run_in(w: &World, program: &std::path::Path, args: &[&str], dir: &std::path::Path) -> Output {
+    let out = w
+        .ctx
+        .program(program)
+        .args(args)
+        .current_dir(dir)
+        .env("PWD", dir)
+        .output()
+        .expect("run");
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn a_corrupt_go_mod_is_named_with_its_line_by_current_the_shim_and_doctor() {
+    let w = world();
+    w.ctx.run(&["install", "1.22.5"]).success();
+    let shim = w.ctx.gorig_home().join("bin/go");
+    for (name, text, line) in [
+        ("go-banana", b"module m\n\ngo banana\n".to_vec(), 3),
+        (
+            "binary-junk",
+            b"module m\n\x00\x01\xff\xfe\ngo 1.22\n".to_vec(),
+            2,
+        ),
+        ("two-go-lines", b"module m\ngo 1.22\ngo 1.23\n".to_vec(), 3),
+    ] {
+        let dir = w.ctx.root().join(name);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(dir.join("go.mod"), text).expect("go.mod");
+        let at = format!("{}/go.mod:{line}:", dir.display());
+        let current = run_in(&w, std::path::Path::new(BIN), &["current"], &dir);
+        assert!(
+            current.stderr.starts_with(&format!("error: {at}")),
+            "{current}"
+        );
+        check!(format!("go-mod-{name}-current"), w, current);
+        let by_shim = run_in(&w, &shim, &["version"], &dir);
+        assert_eq!(by_shim.code, 2, "{by_shim}");
+        assert!(by_shim.stderr.contains(&at), "{by_shim}");
+        let doctor = run_in(&w, std::path::Path::new(BIN), &["doctor", "--json"], &dir);
+        let report: serde_json::Value =
+            serde_json::from_str(&doctor.stdout).expect("one JSON document");
+        let selected = report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .find(|f| f["title"] == "no Go toolchain selected here")
+            .unwrap_or_else(|| panic!("a finding for the selection: {report:#}"));
+        let fix = selected["fix"].to_string();
+        assert!(
+            fix.contains(&format!("edit {}/go.mod line {line}", dir.display())),
+            "doctor's fix points at the file and line: {fix}"
+        );
+        assert!(!fix.contains("gorig use"), "{fix}");
+    }
 }

@@ -480,6 +480,37 @@ fn generated() -> Vec<Scenario> {
             "godebug line",
             format!("{m}godebug default=go1.21\ngo 1.22\n"),
         ),
+        // Corrupt files: control bytes are refused on any line, in a comment they are not.
+        ("NUL before the go line", format!("{m}\u{0}\ngo 1.28.0\n")),
+        (
+            "control byte in a require",
+            format!("{m}require x\u{1}y v1.0.0\ngo 1.28.0\n"),
+        ),
+        (
+            "control byte in a comment",
+            format!("{m}// \u{1}\u{7f}\ngo 1.28.0\n"),
+        ),
+        ("vertical tab", format!("{m}go\u{b}1.28.0\n")),
+        (
+            "form feed after the version",
+            format!("{m}go 1.28.0\u{c}\n"),
+        ),
+        ("DEL in the version", format!("{m}go 1.28.0\u{7f}\n")),
+        ("C1 control", format!("{m}go 1.28.0 \u{85}\n")),
+        ("no-break space", format!("{m}go\u{a0}1.28.0\n")),
+        (
+            "zero-width space in a require",
+            format!("{m}require a\u{200b}b v1.0.0\ngo 1.28.0\n"),
+        ),
+        (
+            "private use",
+            format!("{m}require a\u{e000} v1.0.0\ngo 1.28.0\n"),
+        ),
+        (
+            "quoted control byte",
+            format!("{m}replace \"a\u{1}\" => ./b\ngo 1.28.0\n"),
+        ),
+        ("go banana", format!("{m}go banana\n")),
     ] {
         out.push(Scenario::new(name, vec![("go.mod", text)], ""));
     }

@@ -231,10 +231,22 @@ pub fn selected(ctx: &Context) -> Verdict {
             .ev(sel.reason.clone(), sel.version.to_string())
             .why("`go` through gorig fails here until it is installed (or installs it with GORIG_AUTO_INSTALL=1)")
             .fix(FixKind::Command, format!("gorig install {}", sel.version)),
-        (None, Some(problem)) => Verdict::warn("no Go toolchain selected here")
-            .ev("pin files and the default", problem.clone())
-            .why("`go` through gorig has nothing to run in this directory")
-            .fix(FixKind::Command, "gorig use <version>"),
+        (None, Some(problem)) => {
+            let verdict = Verdict::warn("no Go toolchain selected here")
+                .ev("pin files and the default", problem.clone())
+                .why("`go` through gorig has nothing to run in this directory");
+            match &ctx.toolchain.broken_pin {
+                // The file is what to mend; `gorig use` would not touch a go.mod.
+                Some(pin) => verdict.fix(
+                    FixKind::Manual,
+                    match pin.line {
+                        Some(line) => format!("edit {} line {line}: {}", pin.place, pin.hint),
+                        None => format!("mend {}: {}", pin.place, pin.hint),
+                    },
+                ),
+                None => verdict.fix(FixKind::Command, "gorig use <version>"),
+            }
+        }
         (None, None) => Verdict::warn("no Go toolchain selected here")
             .ev("pin files and the default", "none")
             .fix(FixKind::Command, "gorig use <version>"),
