@@ -212,6 +212,15 @@ fn version_key(v: &str) -> Vec<u32> {
 }
 
 /// A row per file and a column per target, with a count of files that will not run.
+/// The reasons that stop a binary on a target.
+fn blockers(verdict: &crate::Verdict) -> Vec<&crate::Reason> {
+    verdict
+        .reasons
+        .iter()
+        .filter(|r| r.effect == Effect::Blocker)
+        .collect()
+}
+
 pub fn table(inspection: &Inspection) -> String {
     let reports = &inspection.files;
     let mut rows: Vec<Vec<String>> = vec![{
@@ -256,7 +265,15 @@ pub fn table(inspection: &Inspection) -> String {
                 .map(|(_, n)| n)
                 .unwrap_or_else(|| "-".into()),
         ];
-        row.extend(verdicts.iter().map(|v| v.outcome.text().to_string()));
+        // A "won't run" names its checks in the cell; the reasons follow the table.
+        row.extend(verdicts.iter().map(|v| match blockers(v) {
+            checks if checks.is_empty() => v.outcome.text().to_string(),
+            checks => format!(
+                "{}: {}",
+                v.outcome.text(),
+                checks.iter().map(|r| r.check).collect::<Vec<_>>().join(",")
+            ),
+        }));
         rows.push(row);
     }
     let columns = rows[0].len();
@@ -277,6 +294,23 @@ pub fn table(inspection: &Inspection) -> String {
         .iter()
         .filter(|f| f.verdicts.iter().any(|v| v.outcome == Outcome::WontRun))
         .count();
+    let mut why = String::new();
+    for report in reports {
+        for verdict in &report.verdicts {
+            for reason in blockers(verdict) {
+                why.push_str(&format!(
+                    "  {} on {}: {}\n",
+                    report.path.display(),
+                    verdict.target,
+                    reason.message
+                ));
+            }
+        }
+    }
+    if !why.is_empty() {
+        out.push_str("\nwhy they won't run:\n");
+        out.push_str(&why);
+    }
     out.push_str(&format!(
         "\n{} ELF files, {wont} won't run on some target\n",
         reports.len()

@@ -140,6 +140,16 @@ fn is_libc_part(name: &str) -> bool {
 
 /// Whether `binary` runs on `target`; `place` is where the binary is (its `$ORIGIN`),
 /// when known.
+/// How to make a glibc binary run on a musl system: a Go program drops cgo; a C program
+/// is rebuilt, since `CGO_ENABLED` means nothing to its build.
+fn musl_advice(binary: &BinaryFacts) -> &'static str {
+    if binary.go.is_some() {
+        "build it with CGO_ENABLED=0, or against musl if it needs C code; or install gcompat"
+    } else {
+        "build it against musl or statically; or install gcompat"
+    }
+}
+
 pub fn verdict(binary: &BinaryFacts, place: Option<&Place>, target: &Target) -> Verdict {
     let mut warnings: Vec<Reason> = Vec::new();
     let mut warn = |check, message: String| {
@@ -205,9 +215,12 @@ pub fn verdict(binary: &BinaryFacts, place: Option<&Place>, target: &Target) -> 
                     loader_present = false;
                     let musl_here = matches!(target.libc, TargetLibc::Musl);
                     let hint = if musl_here && binary.libc == LibcKind::Glibc {
-                        " (a musl system: exec fails with \"no such file or directory\"; build with CGO_ENABLED=0 or install gcompat)"
+                        format!(
+                            " (a musl system: exec fails with \"no such file or directory\"; {})",
+                            musl_advice(binary)
+                        )
                     } else {
-                        " (exec fails with \"no such file or directory\")"
+                        " (exec fails with \"no such file or directory\")".to_string()
                     };
                     block("loader", format!("the loader {interp} is missing{hint}"));
                 }
@@ -216,8 +229,9 @@ pub fn verdict(binary: &BinaryFacts, place: Option<&Place>, target: &Target) -> 
                 (TargetLibc::Musl, LibcKind::Glibc) => block(
                     "loader",
                     format!(
-                        "{interp} is glibc's loader and {} has only musl (build with CGO_ENABLED=0)",
-                        target.name
+                        "{interp} is glibc's loader and {} has only musl ({})",
+                        target.name,
+                        musl_advice(binary)
                     ),
                 ),
                 (TargetLibc::Glibc(_), LibcKind::Musl) => block(

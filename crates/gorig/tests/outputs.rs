@@ -590,6 +590,37 @@ fn inspect_a_small_elf_against_profiles() {
         &["inspect", &app, "--target", "debian12"],
     )
     .success();
+    // Every readable file is reported, then an error for each one that is not.
+    let missing = w.ctx.root().join("missing").display().to_string();
+    let out = w.check(
+        "inspect-one-missing",
+        Form::Human,
+        None,
+        &["inspect", &missing, &app, "--target", "debian12"],
+    );
+    out.failure(3);
+    assert!(out.stdout.contains("runs"), "{out}");
+    let out = w.check(
+        "inspect-one-missing-json",
+        Form::Json,
+        None,
+        &["inspect", &app, &missing, "--target", "debian12", "--json"],
+    );
+    out.failure(3);
+    // A table carries why each "won't run".
+    let dir = w.ctx.root().join("bins");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::copy(w.ctx.root().join("app"), dir.join("app")).expect("copy");
+    let dir = dir.display().to_string();
+    let out = w.check(
+        "inspect-recursive-reasons",
+        Form::Human,
+        None,
+        &["inspect", "-r", &dir, "--target", "debian12,alpine"],
+    );
+    out.failure(11);
+    assert!(out.stdout.contains("won't run: loader"), "{out}");
+    assert!(out.stdout.contains("build it against musl or statically"), "{out}");
 }
 
 /// A toolchain whose `go` answers everything verify asks (`go env -json` as JSON).

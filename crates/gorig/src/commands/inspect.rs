@@ -28,11 +28,17 @@ pub fn run(app: &App, args: &InspectArgs) -> Result<(), Failure> {
             InspectError::NoFiles => failure.hint("give binaries, or a directory with --recursive"),
         }
     })?;
-    if let Some((path, error)) = inspection.errors.first()
-        && !args.recursive
-    {
-        return Err(unreadable(path, error));
-    }
+    // Every file that could be read is reported; each one that could not is an error
+    // after them, and the exit code is the first error's (the answer is incomplete).
+    let unreadable: Vec<Failure> = if args.recursive {
+        Vec::new()
+    } else {
+        inspection
+            .errors
+            .iter()
+            .map(|(path, error)| unreadable(path, error))
+            .collect()
+    };
 
     if app.printer.json {
         app.printer.json_line(&json_report(&inspection, args.deps));
@@ -52,7 +58,15 @@ pub fn run(app: &App, args: &InspectArgs) -> Result<(), Failure> {
             .iter()
             .map(|report| gorig_elf::render::describe(report, args.deps, &paint))
             .collect();
-        app.printer.out(text);
+        if !text.is_empty() {
+            app.printer.out(text);
+        }
+    }
+    if let Some(first) = unreadable.first() {
+        for failure in &unreadable {
+            crate::render_text(&app.printer, failure);
+        }
+        return Err(Failure::silent(first.exit));
     }
     if inspection.any_wont_run() {
         Err(Failure::silent(Exit::WontRun))
