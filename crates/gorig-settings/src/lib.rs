@@ -30,15 +30,48 @@ pub fn with_registry_help(command: clap::Command) -> clap::Command {
     let mut command = command;
     for setting in SETTINGS {
         if let Some((id, _)) = setting.flag {
-            let help = flag_help(setting);
+            let long = flag_help(setting);
+            let short = registry::flag_short_help(setting);
             let heading = registry::HEADINGS
                 .iter()
                 .find(|(_, ids)| ids.contains(&id))
                 .map(|(heading, _)| *heading);
-            command = command.mut_arg(id, |arg| arg.help(help).help_heading(heading));
+            command = command.mut_arg(id, |arg| {
+                arg.help(short).long_help(long).help_heading(heading)
+            });
         }
     }
     command.after_long_help(env_help())
+}
+
+/// Hides from each subcommand's help the global option groups ([`registry::HEADINGS`])
+/// it never reads; `uses` names, per subcommand, the groups it does (a subcommand not
+/// listed shows them all). The options are still accepted there, so a script that passes
+/// them everywhere keeps working: clap propagates a global option into a subcommand only
+/// when the subcommand has none of that id, so a hidden copy added first takes its place.
+pub fn hide_unused_groups(command: clap::Command, uses: &[(&str, &[&str])]) -> clap::Command {
+    let globals: Vec<clap::Arg> = command
+        .get_arguments()
+        .filter(|arg| arg.is_global_set())
+        .cloned()
+        .collect();
+    let mut command = command;
+    for (name, groups) in uses {
+        command = command.mut_subcommand(*name, |mut sub| {
+            for arg in &globals {
+                let id = arg.get_id().as_str();
+                let unused = registry::HEADINGS
+                    .iter()
+                    .find(|(_, ids)| ids.contains(&id))
+                    .is_some_and(|(heading, _)| !groups.contains(heading));
+                if unused {
+                    sub = sub.arg(arg.clone().hide(true));
+                }
+            }
+            sub
+        });
+    }
+    command
 }
 
 /// A snapshot of the process environment, taken once in `main`.

@@ -413,6 +413,37 @@ pub fn setting_of_flag(id: &str) -> Option<&'static Setting> {
 }
 
 /// A flag's help: the registry's sentence with where else it is set.
+/// The one-line help `-h` shows: the description up to its first `;`, without
+/// parentheses, and the variable. A `--no-…` flag says what it turns off.
+pub fn flag_short_help(setting: &Setting) -> String {
+    let help = setting.help;
+    let first = help.split("; ").next().unwrap_or(help);
+    let mut text = String::new();
+    let mut depth = 0usize;
+    for c in first.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => text.push(c),
+            _ => {}
+        }
+    }
+    let mut text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    text = text.replace(" ,", ",").replace(" :", ":");
+    if setting.flag.is_some_and(|(id, _)| id.starts_with("no_")) {
+        let lowered = text
+            .char_indices()
+            .next()
+            .map(|(_, c)| format!("{}{}", c.to_lowercase(), &text[c.len_utf8()..]))
+            .unwrap_or_default();
+        text = format!("Do not {lowered} (not recommended)");
+    }
+    if let Some(var) = setting.env.first() {
+        let _ = write!(text, " [{var}]");
+    }
+    text
+}
+
 pub fn flag_help(setting: &Setting) -> String {
     let mut text = setting.help.to_string();
     if !setting.env.is_empty() {

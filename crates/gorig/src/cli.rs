@@ -20,6 +20,28 @@ pub struct Cli {
 
 pub use gorig_settings::GlobalArgs;
 
+/// The global option groups (Store, Network, Trust) each command reads; its help leaves
+/// the others out. Network and Trust: the commands that download (or may install on the
+/// way). `inspect` and `man` read no store either.
+pub const GROUPS_USED: &[(&str, &[&str])] = &[
+    ("install", &["Store", "Network", "Trust"]),
+    ("list", &["Store", "Network", "Trust"]),
+    ("use", &["Store", "Network", "Trust"]),
+    ("exec", &["Store", "Network", "Trust"]),
+    ("verify", &["Store", "Network", "Trust"]),
+    ("activate", &["Store", "Network", "Trust"]),
+    ("hook-env", &["Store", "Network", "Trust"]),
+    ("keys", &["Store", "Network", "Trust"]),
+    ("uninstall", &["Store"]),
+    ("which", &["Store"]),
+    ("env", &["Store"]),
+    ("current", &["Store"]),
+    ("doctor", &["Store"]),
+    ("completions", &["Store"]),
+    ("inspect", &[]),
+    ("man", &[]),
+];
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Download, verify and install Go toolchains
@@ -255,6 +277,9 @@ pub struct InstallArgs {
     #[arg(long)]
     pub force: bool,
 
+    /// Take each archive's SHA-256 from `<archive URL>.sha256` on its mirror
+    /// [GORIG_CHECKSUM_FROM_MIRROR=1]
+    ///
     /// Take each archive's SHA-256 from `<archive URL>.sha256` on the mirror serving it,
     /// not from the index (for mirrors without a usable index; this catches damaged
     /// downloads but trusts the mirror) [env: GORIG_CHECKSUM_FROM_MIRROR=1]

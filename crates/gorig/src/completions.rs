@@ -70,9 +70,13 @@ pub fn answer(env: &Environment) -> Option<u8> {
     }
 }
 
-/// The command line definition, with the registry's help.
+/// The command line definition, with the registry's help, each command's help showing
+/// only the option groups it reads ([`crate::cli::GROUPS_USED`]).
 pub fn command() -> clap::Command {
-    crate::settings::with_registry_help(Cli::command())
+    crate::settings::hide_unused_groups(
+        crate::settings::with_registry_help(Cli::command()),
+        crate::cli::GROUPS_USED,
+    )
 }
 
 /// The script that registers gorig's completions in `shell` (`bash`, `zsh`, `fish`).

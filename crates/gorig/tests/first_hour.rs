@@ -220,8 +220,14 @@ fn exec_runs_with_or_without_the_double_dash() {
 #[test]
 fn help_lists_a_commands_own_options_first_and_groups_the_global_ones() {
     let ctx = TestContext::new(BIN);
-    for command in ["which", "install", "doctor"] {
-        let out = ctx.run(&[command, "--help"]);
+    // (command, headings it shows); the others are options it never reads.
+    for (command, shown) in [
+        ("install", &["Store", "Network", "Trust"][..]),
+        ("which", &["Store"][..]),
+        ("doctor", &["Store"][..]),
+        ("inspect", &[][..]),
+    ] {
+        let out = ctx.run(&[command, "-h"]);
         out.success();
         let at = |needle: &str| {
             out.stdout
@@ -229,14 +235,40 @@ fn help_lists_a_commands_own_options_first_and_groups_the_global_ones() {
                 .unwrap_or_else(|| panic!("{command} --help has {needle}:\n{}", out.stdout))
         };
         let own = at("Options:");
-        assert!(own < at("\nStore:") && at("\nStore:") < at("\nNetwork:"));
-        assert!(at("\nNetwork:") < at("\nTrust:"));
         // The command's own flags are under Options, before any heading.
         let json = at("--json");
-        assert!(own < json && json < at("\nStore:"), "{}", out.stdout);
-        assert!(at("--client-cert") > at("\nNetwork:"));
-        assert!(at("--keyring") > at("\nTrust:"));
+        assert!(own < json, "{}", out.stdout);
+        let mut last = json;
+        for heading in ["Store", "Network", "Trust"] {
+            let found = out.stdout.find(&format!("\n{heading}:"));
+            if shown.contains(&heading) {
+                let found =
+                    found.unwrap_or_else(|| panic!("{command}: {heading}:\n{}", out.stdout));
+                assert!(last < found, "{heading} in order:\n{}", out.stdout);
+                last = found;
+            } else {
+                assert!(
+                    found.is_none(),
+                    "{command} never reads {heading}:\n{}",
+                    out.stdout
+                );
+            }
+        }
+        if shown.contains(&"Network") {
+            assert!(at("--client-cert") > at("\nNetwork:"));
+            assert!(at("--keyring") > at("\nTrust:"));
+        } else {
+            assert!(!out.stdout.contains("--client-cert"), "{}", out.stdout);
+        }
+        assert!(
+            out.stdout.lines().count() <= 45,
+            "{command} -h fits a screen: {} lines",
+            out.stdout.lines().count()
+        );
     }
+    // Hidden, not refused: a script that passes them everywhere keeps working.
+    let out = ctx.run(&["which", "--offline", "--client-cert", "/nonexistent"]);
+    assert!(!out.stderr.contains("unexpected argument"), "{out}");
 }
 
 #[test]
