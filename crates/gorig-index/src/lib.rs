@@ -184,14 +184,19 @@ impl Index {
     /// `url` names the source in errors. Releases whose version gorig cannot read are
     /// skipped; a document of the wrong shape is an error.
     pub fn parse(bytes: &[u8], url: &str) -> Result<Index, IndexError> {
-        let raw: Vec<RawRelease> = serde_json::from_slice(bytes).map_err(|e| {
+        let mut json = serde_json::Deserializer::from_slice(bytes);
+        let raw: Vec<RawRelease> = serde_path_to_error::deserialize(&mut json).map_err(|e| {
             let head = String::from_utf8_lossy(&bytes[..bytes.len().min(64)]).to_lowercase();
+            let path = e.path().to_string();
+            let e = e.into_inner();
             let detail = if head.trim_start().starts_with('<') {
                 format!("it is an HTML page, not the JSON release index ({e})")
             } else if bytes.is_empty() {
                 "it is empty".to_string()
-            } else {
+            } else if path.is_empty() || path == "." {
                 e.to_string()
+            } else {
+                format!("`{path}`: {e}")
             };
             IndexError::Parse {
                 url: url.to_string(),

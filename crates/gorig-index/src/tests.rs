@@ -191,6 +191,20 @@ fn bad_documents_name_the_url_and_the_problem() {
     let err =
         Index::parse(br#"[{"version": "go1.22.5", "stable": true}]"#, "u").expect_err("no files");
     assert!(err.to_string().contains("missing field `files`"), "{err}");
+    // The field, the line and what was expected.
+    let err = Index::parse(
+        br#"[{"version": "go1.22.5", "stable": true, "files": []},
+{"version": "go1.22.4", "stable": true, "files": [{"filename": "a", "os": "linux", "arch": "amd64", "version": "go1.22.4", "sha256": 123, "size": 1, "kind": "archive"}]}]"#,
+        "u",
+    )
+    .expect_err("a number for a digest");
+    let text = err.to_string();
+    assert!(
+        text.contains(
+            "`[1].files[0].sha256`: invalid type: integer `123`, expected a string at line 2"
+        ),
+        "{text}"
+    );
     let err = Index::parse(
         br#"[{"version": "go1.22.5", "stable": true, "files": [{"filename": "x"}]}]"#,
         "u",

@@ -236,7 +236,10 @@ impl From<IndexError> for Failure {
             // The network worked; what it served is wrong: bad input, not a network failure.
             IndexError::Parse { .. } => (
                 Exit::Usage,
-                vec!["point --index (or GORIG_INDEX) at go.dev's JSON index or a mirror's index.json".into()],
+                vec![
+                    "the index is a JSON list of releases: [{\"version\": \"go1.22.5\", \"stable\": true, \"files\": [{\"filename\", \"os\", \"arch\", \"version\", \"sha256\", \"size\", \"kind\"}]}] (README: \"A mirror made by hand\")".into(),
+                    "point --index (or GORIG_INDEX) at go.dev's JSON index or a mirror's index.json".into(),
+                ],
             ),
             IndexError::UnknownVersion { .. } => (
                 Exit::NotFound,

@@ -401,3 +401,23 @@ fn a_corrupt_go_mod_is_named_with_its_line_by_current_the_shim_and_doctor() {
         assert!(!fix.contains("gorig use"), "{fix}");
     }
 }
+
+#[test]
+fn an_index_with_a_field_of_the_wrong_type() {
+    let w = world();
+    let index = w.mirror.path().join("index.json");
+    let text = std::fs::read_to_string(&index).expect("index");
+    let digest = first_digest(&text);
+    std::fs::write(&index, text.replacen(&format!("\"{digest}\""), "123", 1)).expect("index");
+    let out = w.ctx.run(&["install", "1.22.5"]);
+    assert!(out.stderr.contains("].sha256`: invalid type"), "{out}");
+    check!("index-field-wrong-type", w, out);
+}
+
+/// The first 64-hex-digit string in `text`.
+fn first_digest(text: &str) -> String {
+    text.split('"')
+        .find(|s| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+        .expect("a digest in the index")
+        .to_string()
+}

@@ -620,7 +620,10 @@ fn inspect_a_small_elf_against_profiles() {
     );
     out.failure(11);
     assert!(out.stdout.contains("won't run: loader"), "{out}");
-    assert!(out.stdout.contains("build it against musl or statically"), "{out}");
+    assert!(
+        out.stdout.contains("build it against musl or statically"),
+        "{out}"
+    );
 }
 
 /// A toolchain whose `go` answers everything verify asks (`go env -json` as JSON).
