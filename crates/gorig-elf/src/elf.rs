@@ -15,7 +15,7 @@ use object::read::{ReadRef, StringTable};
 use object::{Endianness, elf};
 
 use crate::buildinfo::{self, GoBuildInfo, Memory};
-use crate::{BinaryFacts, ElfError, FileKind, LibcKind, VersionNeed};
+use crate::{BinaryFacts, ElfError, FileKind, GoUses, LibcKind, VersionNeed};
 
 /// Reads the facts of an ELF file from `data`.
 pub fn read<'data, R: ReadRef<'data>>(data: R) -> Result<BinaryFacts, ElfError> {
@@ -217,6 +217,10 @@ where
     };
 
     let go = go_build_info::<Elf, R>(endian, data, segments, sections.as_ref());
+    let go_uses = go
+        .as_ref()
+        .and(sections.as_ref())
+        .and_then(|s| go_uses(s, endian, data));
 
     let libc = match interpreter.as_deref() {
         Some(i) if i.contains("ld-musl") => LibcKind::Musl,
@@ -251,7 +255,37 @@ where
         unversioned_exports,
         calls_getaddrinfo,
         go,
+        go_uses,
     })
+}
+
+/// Which standard packages a Go program links, from the function names in `.gopclntab`
+/// (kept by `-s -w`, which strip only the symbol table and DWARF). The names are
+/// NUL-terminated one after another, so a package's functions are the names that start
+/// with `net.` or `os/exec.` right after a NUL; a program importing `net/http` links
+/// `net` too. `None` when the section is not there (the table cannot be found by name).
+fn go_uses<'data, Elf, R>(
+    sections: &object::read::elf::SectionTable<'data, Elf, R>,
+    endian: Elf::Endian,
+    data: R,
+) -> Option<GoUses>
+where
+    Elf: FileHeader,
+    R: ReadRef<'data>,
+{
+    let (_, section) = sections.section_by_name(endian, b".gopclntab")?;
+    let offset: u64 = section.sh_offset(endian).into();
+    let size: u64 = section.sh_size(endian).into();
+    let table = data.read_bytes_at(offset, size).ok()?;
+    let mut uses = GoUses::default();
+    for name in table.split(|b| *b == 0) {
+        uses.net |= name.starts_with(b"net.");
+        uses.os_exec |= name.starts_with(b"os/exec.");
+        if uses.net && uses.os_exec {
+            break;
+        }
+    }
+    Some(uses)
 }
 
 /// The dynamic symbols' string table read whole, once: names then resolve from memory.

@@ -118,6 +118,18 @@ pub struct BinaryFacts {
     /// Imports `getaddrinfo`: names resolve through the C library (cgo's resolver).
     pub calls_getaddrinfo: bool,
     pub go: Option<GoBuildInfo>,
+    /// For a Go program: which of the standard packages that decide its sandbox it links.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub go_uses: Option<GoUses>,
+}
+
+/// Standard packages a Go program links, as its function table names them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct GoUses {
+    /// `net` (sockets, name resolution): the program may open network connections.
+    pub net: bool,
+    /// `os/exec`: the program starts other programs.
+    pub os_exec: bool,
 }
 
 impl BinaryFacts {

@@ -27,6 +27,8 @@ fn context() -> TestContext {
 const HELLO_C: &str = "#include <stdio.h>\nint main(void) { puts(\"hello\"); return 0; }\n";
 const ARC4RANDOM_C: &str = "#include <stdio.h>\n#include <stdlib.h>\nint main(void) { printf(\"%u\\n\", arc4random()); return 0; }\n";
 const TOOL_GO: &str = "package main\n\nimport (\n\t\"fmt\"\n\t\"os\"\n)\n\nfunc main() {\n\tfmt.Println(\"tool\")\n\tos.Exit(0)\n}\n";
+const EXEC_GO: &str =
+    "package main\n\nimport \"os/exec\"\n\nfunc main() { _ = exec.Command(\"true\").Run() }\n";
 const NET_GO: &str = "package main\n\nimport (\n\t\"fmt\"\n\t\"net\"\n)\n\nfunc main() {\n\taddrs, err := net.LookupHost(\"localhost\")\n\tfmt.Println(addrs, err)\n}\n";
 
 fn run(cmd: &mut Command) {
@@ -104,7 +106,13 @@ fn programs() -> &'static Path {
         std::fs::write(netmod.join("go.mod"), "module example.com/lookup\n\ngo 1.19\n").unwrap();
         std::fs::write(netmod.join("main.go"), NET_GO).unwrap();
 
+        let execmod = src.join("exec");
+        std::fs::create_dir_all(&execmod).unwrap();
+        std::fs::write(execmod.join("go.mod"), "module example.com/runner\n\ngo 1.19\n").unwrap();
+        std::fs::write(execmod.join("main.go"), EXEC_GO).unwrap();
+
         let go127 = real_goroot("go1.27.3").join("bin/go");
+        go_build(&go127, &execmod, &bin.join("go-exec-stripped"), &[], &["-trimpath", "-ldflags=-s -w"]);
         go_build(&go127, &tool, &bin.join("go-static"), &[], &[]);
         go_build(&go127, &tool125, &bin.join("go-static-125"), &[], &[]);
         go_build(&go127, &withdep, &bin.join("go-withdep"), &[], &[]);
@@ -172,6 +180,25 @@ fn readelf(flag: &str, file: &str) -> String {
 }
 
 #[test]
+fn the_packages_a_go_program_links_are_read_from_its_function_table() {
+    let ctx = context();
+    for (name, net, os_exec) in [
+        ("go-static", false, false),
+        ("go-stripped", false, false),
+        ("go-cgo-net", true, false),
+        ("go-exec-stripped", false, true),
+    ] {
+        let (_, report) = inspect(&ctx, &[&program(name)]);
+        let uses = &report["files"][0]["go_uses"];
+        assert_eq!(uses["net"], net, "{name}: {uses}");
+        assert_eq!(uses["os_exec"], os_exec, "{name}: {uses}");
+    }
+    // A C program has no Go function table.
+    let (_, report) = inspect(&ctx, &[&program("c-dynamic")]);
+    assert!(report["files"][0].get("go_uses").is_none(), "{report}");
+}
+
+#[test]
 fn readings_match_readelf_and_go_version() {
     let bin = programs();
     let ctx = context();
@@ -182,7 +209,7 @@ fn readings_match_readelf_and_go_version() {
         .filter(|n| n != "not-elf.sh")
         .collect();
     names.sort();
-    assert_eq!(names.len(), 16, "{names:?}");
+    assert_eq!(names.len(), 17, "{names:?}");
     for name in names {
         let path = program(&name);
         let (_, report) = inspect(&ctx, &[&path, "--target", "rhel9"]);
@@ -521,12 +548,12 @@ fn this_host_recursive_tables_and_bad_input() {
     assert_eq!(code, 11);
     assert_eq!(
         report["files"].as_array().unwrap().len(),
-        16,
+        17,
         "the shell script is skipped"
     );
     let human = ctx.run(&["inspect", "-r", &dir, "--target", "rhel8"]);
     assert_eq!(human.code, 11, "{human}");
-    assert!(human.stdout.contains("16 ELF files"), "{human}");
+    assert!(human.stdout.contains("17 ELF files"), "{human}");
     assert!(
         human.stdout.lines().any(|l| l.contains("c-dynamic")
             && l.contains("GLIBC_2.34")

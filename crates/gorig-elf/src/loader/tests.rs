@@ -75,6 +75,7 @@ fn facts(class: u8, machine: u16, goarch: &str) -> BinaryFacts {
         unversioned_exports: Vec::new(),
         calls_getaddrinfo: false,
         go: None,
+        go_uses: None,
     }
 }
 
