@@ -12,7 +12,7 @@
 
 use object::read::elf::{Dyn, FileHeader, ProgramHeader, SectionHeader, Sym};
 use object::read::{ReadRef, StringTable};
-use object::{Endianness, elf};
+use object::{Endian as _, Endianness, elf};
 
 use crate::buildinfo::{self, GoBuildInfo, Memory};
 use crate::{BinaryFacts, ElfError, FileKind, GoUses, LibcKind, VersionNeed};
@@ -263,7 +263,9 @@ where
 /// (kept by `-s -w`, which strip only the symbol table and DWARF). The names are
 /// NUL-terminated one after another, so a package's functions are the names that start
 /// with `net.` or `os/exec.` right after a NUL; a program importing `net/http` links
-/// `net` too. `None` when the section is not there (the table cannot be found by name).
+/// `net` too. Since Go 1.16 the names are a table of their own, found from the header
+/// (`runtime/symtab.go`'s `pcHeader`), so only that table is read; older layouts are
+/// scanned whole. `None` when the section is not there.
 fn go_uses<'data, Elf, R>(
     sections: &object::read::elf::SectionTable<'data, Elf, R>,
     endian: Elf::Endian,
@@ -276,7 +278,12 @@ where
     let (_, section) = sections.section_by_name(endian, b".gopclntab")?;
     let offset: u64 = section.sh_offset(endian).into();
     let size: u64 = section.sh_size(endian).into();
-    let table = data.read_bytes_at(offset, size).ok()?;
+    let (from, len) = data
+        .read_bytes_at(offset, size.min(96))
+        .ok()
+        .and_then(|header| funcname_table(header, endian.is_big_endian(), size))
+        .map_or((offset, size), |(start, end)| (offset + start, end - start));
+    let table = data.read_bytes_at(from, len).ok()?;
     let mut uses = GoUses::default();
     for name in table.split(|b| *b == 0) {
         uses.net |= name.starts_with(b"net.");
@@ -286,6 +293,38 @@ where
         }
     }
     Some(uses)
+}
+
+/// Where the function name table lies in a `.gopclntab` of `size` bytes, from its header:
+/// magic (4 bytes), two pad bytes, the instruction size quantum, the pointer size, then
+/// pointer-sized words: nfunc, nfiles, (1.18+: textStart), funcnameOffset, cuOffset.
+fn funcname_table(header: &[u8], big: bool, size: u64) -> Option<(u64, u64)> {
+    let magic = header.get(..4)?;
+    let magic = if big {
+        u32::from_be_bytes(magic.try_into().ok()?)
+    } else {
+        u32::from_le_bytes(magic.try_into().ok()?)
+    };
+    let first = match magic {
+        0xFFFF_FFF1 | 0xFFFF_FFF0 => 3, // Go 1.20+, 1.18: textStart comes first
+        0xFFFF_FFFA => 2,               // Go 1.16
+        _ => return None,
+    };
+    let ptr = usize::from(*header.get(7)?);
+    if ptr != 4 && ptr != 8 {
+        return None;
+    }
+    let word = |index: usize| -> Option<u64> {
+        let bytes = header.get(8 + index * ptr..8 + (index + 1) * ptr)?;
+        Some(match (ptr, big) {
+            (4, false) => u64::from(u32::from_le_bytes(bytes.try_into().ok()?)),
+            (4, true) => u64::from(u32::from_be_bytes(bytes.try_into().ok()?)),
+            (_, false) => u64::from_le_bytes(bytes.try_into().ok()?),
+            (_, true) => u64::from_be_bytes(bytes.try_into().ok()?),
+        })
+    };
+    let (start, end) = (word(first)?, word(first + 1)?);
+    (start < end && end <= size).then_some((start, end))
 }
 
 /// The dynamic symbols' string table read whole, once: names then resolve from memory.

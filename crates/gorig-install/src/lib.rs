@@ -17,7 +17,8 @@
 //!   or removal cannot slip between the check and the change;
 //! - [`Installer::link_system`]: `/usr/local/go` and the profile script of system mode;
 //! - [`examine::examine`]: the doctor's facts of the host and of the store, and its report;
-//! - [`verify::run_steps`]: `gorig verify`'s steps on a project.
+//! - [`verify::run_steps`]: `gorig verify`'s steps on a project;
+//! - [`unit::plan`] and [`unit::write`]: `gorig unit`'s hardened systemd units.
 //!
 //! Nothing here prints: what happens leaves as events, what fails as an [`InstallError`].
 
@@ -31,6 +32,7 @@ pub mod examine;
 mod install;
 mod remove;
 mod system;
+pub mod unit;
 pub mod verify;
 
 pub use ensure::{Ensured, Want};

@@ -2,11 +2,12 @@
 //! (`render(&Model) -> String`), with no I/O, so every output is snapshot-tested and
 //! checked by the program that runs it. Today: the shell set-up of `gorig env`, the prompt
 //! hook of `gorig activate` and the lines `gorig hook-env` prints, and the
-//! `/etc/profile.d/gorig.sh` of system mode ([`shell`]). The systemd, sysctl and SELinux
-//! generators of the next issues come here too.
+//! `/etc/profile.d/gorig.sh` of system mode ([`shell`]), and the hardened systemd units of
+//! `gorig unit` ([`unit`]). The sysctl and SELinux generators come here too.
 
 pub mod hook_env;
 pub mod shell;
+pub mod unit;
 
 pub use hook_env::{HookAnswer, HookEnv, HookState};
 pub use shell::{

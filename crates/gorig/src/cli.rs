@@ -39,8 +39,67 @@ pub const GROUPS_USED: &[(&str, &[&str])] = &[
     ("doctor", &["Store"]),
     ("completions", &["Store"]),
     ("inspect", &[]),
+    ("unit", &[]),
     ("man", &[]),
 ];
+
+/// `gorig unit NAME --exec PATH [...] [-- ARGS...]`.
+#[derive(Debug, Args)]
+pub struct UnitArgs {
+    /// The unit's name: NAME.service (and NAME.socket with --socket)
+    pub name: String,
+    /// The program to run: an absolute path, read to fit the sandbox to it
+    #[arg(long, value_name = "PATH")]
+    pub exec: PathBuf,
+    /// Arguments for the program
+    #[arg(last = true, value_name = "ARGS")]
+    pub args: Vec<String>,
+    /// Run as this existing user and its group (default: a dynamic user made for it)
+    #[arg(long, value_name = "USER", conflicts_with = "dynamic_user")]
+    pub user: Option<String>,
+    /// Run as a user made for the service (the default)
+    #[arg(long)]
+    pub dynamic_user: bool,
+    /// A TCP port it listens on (repeatable); below 1024 grants exactly CAP_NET_BIND_SERVICE
+    #[arg(long = "port", value_name = "PORT")]
+    pub ports: Vec<u16>,
+    /// CPUs of quota (CPUQuota=), e.g. 0.5 or 2; GOMAXPROCS follows Go's rules for it
+    #[arg(long, value_name = "N")]
+    pub cpus: Option<f64>,
+    /// Memory limit (MemoryMax=), e.g. 512M or 1G; GOMEMLIMIT is set to 90% of it
+    #[arg(long, value_name = "SIZE")]
+    pub memory: Option<String>,
+    /// An environment variable for the program (repeatable)
+    #[arg(long = "env", value_name = "NAME=VALUE")]
+    pub env: Vec<String>,
+    /// Start after this unit (repeatable)
+    #[arg(long, value_name = "UNIT")]
+    pub after: Vec<String>,
+    /// Listen through a socket unit: systemd binds the ports, the service has no network
+    #[arg(long)]
+    pub socket: bool,
+    /// Allow only these peers (IPAddressAllow=, repeatable): addresses, networks, localhost
+    #[arg(long = "allow-ip", value_name = "CIDR")]
+    pub allow_ip: Vec<String>,
+    /// The target's systemd version (default: read from the host, else 252)
+    #[arg(long, value_name = "VERSION")]
+    pub systemd: Option<u32>,
+    /// Leave out the comment above each line
+    #[arg(long)]
+    pub no_comments: bool,
+    /// Install the units under /etc/systemd/system (a file gorig did not write is backed up)
+    #[arg(long)]
+    pub write: bool,
+    /// With --write: run `systemctl daemon-reload` afterwards
+    #[arg(long, requires = "write")]
+    pub daemon_reload: bool,
+    /// Read and write the host under this directory tree (an image being built)
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Print the units and notes as JSON
+    #[arg(long)]
+    pub json: bool,
+}
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -66,6 +125,9 @@ pub enum Command {
     /// Say whether Go (or any ELF) binaries will run on this host, a directory tree or a
     /// distro release: loader, GLIBC versions, CPU level, kernel
     Inspect(InspectArgs),
+    /// Write a hardened systemd unit for a Go program, with GOMAXPROCS and GOMEMLIMIT that
+    /// match its limits; every line says why
+    Unit(UnitArgs),
     /// Run go version, go env, go vet and go test -short on a project with the toolchain
     /// it pins, and summarise
     Verify(VerifyArgs),

@@ -40,6 +40,7 @@ fn wants_json(command: &Command) -> bool {
         Command::Doctor(a) => a.json,
         Command::Verify(a) => a.json,
         Command::Inspect(a) => a.json,
+        Command::Unit(a) => a.json,
         Command::Exec(_)
         | Command::Activate(_)
         | Command::HookEnv(_)
@@ -115,6 +116,7 @@ fn main() -> ExitCode {
         Command::Doctor(args) => commands::doctor::run(&app, args),
         Command::Verify(args) => commands::verify::run(&app, args),
         Command::Inspect(args) => commands::inspect::run(&app, args),
+        Command::Unit(args) => commands::unit::run(&app, args),
         Command::Exec(args) => commands::exec::run(&app, args),
         Command::Activate(args) => commands::activate::activate(&app, args),
         Command::HookEnv(args) => commands::activate::hook_env(&app, args),

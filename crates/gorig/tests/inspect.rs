@@ -113,6 +113,13 @@ fn programs() -> &'static Path {
 
         let go127 = real_goroot("go1.27.3").join("bin/go");
         go_build(&go127, &execmod, &bin.join("go-exec-stripped"), &[], &["-trimpath", "-ldflags=-s -w"]);
+        // The function table's header in each layout: 32-bit, big-endian, Go 1.21, Go 1.19.
+        let uses = dir.join("uses");
+        std::fs::create_dir_all(&uses).unwrap();
+        go_build(&go127, &netmod, &uses.join("net-386"), &[("GOARCH", "386")], &[]);
+        go_build(&go127, &netmod, &uses.join("net-ppc64"), &[("GOARCH", "ppc64")], &[]);
+        go_build(&real_goroot("go1.21.13").join("bin/go"), &netmod, &uses.join("net-1.21"), &[], &[]);
+        go_build(Path::new("/usr/lib/go-1.19/bin/go"), &netmod, &uses.join("net-1.19-debian"), &[], &[]);
         go_build(&go127, &tool, &bin.join("go-static"), &[], &[]);
         go_build(&go127, &tool125, &bin.join("go-static-125"), &[], &[]);
         go_build(&go127, &withdep, &bin.join("go-withdep"), &[], &[]);
@@ -187,6 +194,15 @@ fn the_packages_a_go_program_links_are_read_from_its_function_table() {
         ("go-stripped", false, false),
         ("go-cgo-net", true, false),
         ("go-exec-stripped", false, true),
+        // The table's header in each layout: Go 1.19 (0xFFFFFFF0), 1.21, 32-bit, big-endian.
+        ("go-1.19-debian", false, false),
+        ("go-1.21", false, false),
+        ("go-386", false, false),
+        ("go-ppc64", false, false),
+        ("../uses/net-386", true, false),
+        ("../uses/net-ppc64", true, false),
+        ("../uses/net-1.21", true, false),
+        ("../uses/net-1.19-debian", true, false),
     ] {
         let (_, report) = inspect(&ctx, &[&program(name)]);
         let uses = &report["files"][0]["go_uses"];

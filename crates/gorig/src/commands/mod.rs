@@ -11,6 +11,7 @@ pub mod install;
 pub mod keys;
 pub mod list;
 pub mod uninstall;
+pub mod unit;
 pub mod use_;
 pub mod verify;
 pub mod which;
