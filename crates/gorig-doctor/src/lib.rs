@@ -8,13 +8,15 @@
 //! an environment variable). A check that finds nothing wrong still reports `ok` with
 //! its evidence, so a report shows what was looked at.
 //!
-//! Thresholds and their sources are in `docs/doctor.md`.
+//! Thresholds and their sources are in `docs/doctor.md`. [`tune`] turns a profile (service,
+//! CI, build) into the same drop-ins `doctor --fix` writes ([`fix`]).
 
 mod checks;
 pub mod explain;
 pub mod fix;
 pub mod render;
 mod report;
+pub mod tune;
 
 use std::collections::BTreeMap;
 

@@ -198,8 +198,53 @@ pub fn fix_files(
     report: &Report,
     write: bool,
 ) -> Result<Vec<FixedFile>, gorig_fs::FsError> {
+    write_planned(root, fix::plan(&report.findings), write)
+}
+
+/// `gorig tune`: the drop-ins for `profile` planned from the host's sysctls, merged and
+/// (with `write`) written exactly as `doctor --fix` writes its own.
+pub fn tune_files(
+    root: &HostRoot,
+    tuning: &gorig_doctor::tune::Tuning,
+    write: bool,
+) -> Result<Vec<FixedFile>, gorig_fs::FsError> {
+    write_planned(root, tuning.files.clone(), write)
+}
+
+/// The sysctls `gorig tune` compares with its targets, read under `root`.
+pub fn tune_sysctls(root: &HostRoot) -> BTreeMap<String, String> {
+    gorig_host::SYSCTLS
+        .iter()
+        .filter_map(|key| {
+            let path = format!("/proc/sys/{}", key.replace('.', "/"));
+            let value = root.read_to_string(&path).ok()?;
+            let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
+            Some((key.to_string(), value))
+        })
+        .collect()
+}
+
+/// Whether `root` is a container's file system (the markers Docker, Podman and
+/// systemd-nspawn leave, or `container=` in PID 1's environment on the live host).
+pub fn in_container(root: &HostRoot) -> bool {
+    let marker = |path: &str| root.join(path).exists();
+    marker("/.dockerenv")
+        || marker("/run/.containerenv")
+        || marker("/run/systemd/container")
+        || (root.is_live()
+            && root.read("/proc/1/environ").is_ok_and(|env| {
+                env.split(|b| *b == 0)
+                    .any(|kv| kv.starts_with(b"container="))
+            }))
+}
+
+fn write_planned(
+    root: &HostRoot,
+    planned_files: Vec<fix::PlannedFile>,
+    write: bool,
+) -> Result<Vec<FixedFile>, gorig_fs::FsError> {
     let mut out = Vec::new();
-    for planned in fix::plan(&report.findings) {
+    for planned in planned_files {
         // Inside the root even through the image's own absolute links.
         let real = root
             .resolve(planned.path)

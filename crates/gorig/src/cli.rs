@@ -40,8 +40,29 @@ pub const GROUPS_USED: &[(&str, &[&str])] = &[
     ("completions", &["Store"]),
     ("inspect", &[]),
     ("unit", &[]),
+    ("tune", &[]),
     ("man", &[]),
 ];
+
+/// `gorig tune [--profile P] [--qps N] [--yes]`.
+#[derive(Debug, Args)]
+pub struct TuneArgs {
+    /// What the host is for
+    #[arg(long, default_value = "service", value_parser = ["service", "ci", "build"])]
+    pub profile: String,
+    /// New outbound connections a second, to size the ephemeral port range for
+    #[arg(long, value_name = "N")]
+    pub qps: Option<u64>,
+    /// Write the drop-ins and load the sysctls (without it: show the plan)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Read and write the host under this directory tree (an image being built)
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Print the plan (and what was written) as JSON
+    #[arg(long)]
+    pub json: bool,
+}
 
 /// `gorig unit NAME --exec PATH [...] [-- ARGS...]`.
 #[derive(Debug, Args)]
@@ -128,6 +149,9 @@ pub enum Command {
     /// Write a hardened systemd unit for a Go program, with GOMAXPROCS and GOMEMLIMIT that
     /// match its limits; every line says why
     Unit(UnitArgs),
+    /// Raise the kernel and login limits a Go service, CI runner or build host needs
+    /// (sysctl.d and limits.d drop-ins); shows the plan, writes with --yes
+    Tune(TuneArgs),
     /// Run go version, go env, go vet and go test -short on a project with the toolchain
     /// it pins, and summarise
     Verify(VerifyArgs),

@@ -41,6 +41,7 @@ fn wants_json(command: &Command) -> bool {
         Command::Verify(a) => a.json,
         Command::Inspect(a) => a.json,
         Command::Unit(a) => a.json,
+        Command::Tune(a) => a.json,
         Command::Exec(_)
         | Command::Activate(_)
         | Command::HookEnv(_)
@@ -117,6 +118,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => commands::verify::run(&app, args),
         Command::Inspect(args) => commands::inspect::run(&app, args),
         Command::Unit(args) => commands::unit::run(&app, args),
+        Command::Tune(args) => commands::tune::run(&app, args),
         Command::Exec(args) => commands::exec::run(&app, args),
         Command::Activate(args) => commands::activate::activate(&app, args),
         Command::HookEnv(args) => commands::activate::hook_env(&app, args),
