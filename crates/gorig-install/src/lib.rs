@@ -18,7 +18,8 @@
 //! - [`Installer::link_system`]: `/usr/local/go` and the profile script of system mode;
 //! - [`examine::examine`]: the doctor's facts of the host and of the store, and its report;
 //! - [`verify::run_steps`]: `gorig verify`'s steps on a project;
-//! - [`unit::plan`] and [`unit::write`]: `gorig unit`'s hardened systemd units.
+//! - [`unit::plan`] and [`unit::write`]: `gorig unit`'s hardened systemd units;
+//! - [`selinux::plan`], [`selinux::write_module`], [`selinux::refine`]: `gorig selinux`.
 //!
 //! Nothing here prints: what happens leaves as events, what fails as an [`InstallError`].
 
@@ -31,6 +32,7 @@ mod error;
 pub mod examine;
 mod install;
 mod remove;
+pub mod selinux;
 mod system;
 pub mod unit;
 pub mod verify;

@@ -41,8 +41,69 @@ pub const GROUPS_USED: &[(&str, &[&str])] = &[
     ("inspect", &[]),
     ("unit", &[]),
     ("tune", &[]),
+    ("selinux", &[]),
     ("man", &[]),
 ];
+
+/// `gorig selinux [--port P]... [--exec PATH] [--module]`, `gorig selinux refine --avc FILE`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct SelinuxArgs {
+    #[command(subcommand)]
+    pub action: Option<SelinuxAction>,
+    #[command(flatten)]
+    pub service: SelinuxService,
+    /// Write NAME.te and NAME.fc (a module for the service's own domain) and print how to
+    /// build and load it
+    #[arg(long)]
+    pub module: bool,
+    /// Where --module writes its files
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub out: PathBuf,
+    /// Also say what a Podman-run service needs (volume labels, container_t)
+    #[arg(long)]
+    pub podman: bool,
+    /// Print the commands (and files) as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The service `gorig selinux` labels.
+#[derive(Debug, Args)]
+pub struct SelinuxService {
+    /// The service's name: types are NAME_t, NAME_exec_t, NAME_port_t, NAME_var_lib_t
+    #[arg(long, default_value = "app", value_name = "NAME")]
+    pub name: String,
+    /// The program (absolute path)
+    #[arg(long, value_name = "PATH")]
+    pub exec: Option<PathBuf>,
+    /// A TCP port it listens on (repeatable)
+    #[arg(long = "port", value_name = "PORT")]
+    pub ports: Vec<u16>,
+    /// Its state directory (default: /var/lib/NAME)
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SelinuxAction {
+    /// Add to NAME.te the rules the service's own denials in an audit log ask for, and
+    /// print the diff
+    Refine {
+        /// The audit log (or `ausearch -m avc --raw` output)
+        #[arg(long, value_name = "FILE")]
+        avc: PathBuf,
+        /// The service's name (its module is NAME.te)
+        #[arg(long, default_value = "app", value_name = "NAME")]
+        name: String,
+        /// Where NAME.te is
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        out: PathBuf,
+        /// Print what was added as JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
 
 /// `gorig tune [--profile P] [--qps N] [--yes]`.
 #[derive(Debug, Args)]
@@ -152,6 +213,9 @@ pub enum Command {
     /// Raise the kernel and login limits a Go service, CI runner or build host needs
     /// (sysctl.d and limits.d drop-ins); shows the plan, writes with --yes
     Tune(TuneArgs),
+    /// SELinux labels for a Go service, or with --module a policy module for its own
+    /// domain; `refine` adds rules from audit denials
+    Selinux(SelinuxArgs),
     /// Run go version, go env, go vet and go test -short on a project with the toolchain
     /// it pins, and summarise
     Verify(VerifyArgs),

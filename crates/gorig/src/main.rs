@@ -42,6 +42,10 @@ fn wants_json(command: &Command) -> bool {
         Command::Inspect(a) => a.json,
         Command::Unit(a) => a.json,
         Command::Tune(a) => a.json,
+        Command::Selinux(a) => match &a.action {
+            Some(cli::SelinuxAction::Refine { json, .. }) => *json,
+            None => a.json,
+        },
         Command::Exec(_)
         | Command::Activate(_)
         | Command::HookEnv(_)
@@ -119,6 +123,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => commands::inspect::run(&app, args),
         Command::Unit(args) => commands::unit::run(&app, args),
         Command::Tune(args) => commands::tune::run(&app, args),
+        Command::Selinux(args) => commands::selinux::run(&app, args),
         Command::Exec(args) => commands::exec::run(&app, args),
         Command::Activate(args) => commands::activate::activate(&app, args),
         Command::HookEnv(args) => commands::activate::hook_env(&app, args),

@@ -10,6 +10,7 @@ pub mod inspect;
 pub mod install;
 pub mod keys;
 pub mod list;
+pub mod selinux;
 pub mod tune;
 pub mod uninstall;
 pub mod unit;
