@@ -33,6 +33,8 @@ pub struct UnitRequest {
     pub allow_ip: Vec<String>,
     pub systemd: Option<u32>,
     pub comments: bool,
+    /// Render a Kubernetes Deployment with this image instead of systemd units.
+    pub kubernetes: Option<String>,
 }
 
 /// A request that cannot make a unit, and what was wrong.
@@ -60,6 +62,8 @@ pub enum UnitError {
     Port,
     #[error("--socket needs at least one --port to listen on")]
     SocketWithoutPort,
+    #[error("--{0} is for systemd units; a Kubernetes Deployment has no such thing")]
+    NotForKubernetes(&'static str),
 }
 
 /// The units and what was learned on the way.
@@ -166,7 +170,32 @@ pub fn plan(request: &UnitRequest, root: &HostRoot) -> Result<UnitPlan, UnitErro
         systemd,
         program: program.clone().unwrap_or_default(),
     };
-    let mut rendered = gorig_render::unit::render(&service);
+    if request.kubernetes.is_some() {
+        if request.socket {
+            return Err(UnitError::NotForKubernetes("socket"));
+        }
+        if request.user.is_some() {
+            return Err(UnitError::NotForKubernetes("user"));
+        }
+    }
+    let mut rendered = match &request.kubernetes {
+        Some(image) => {
+            let (yaml, mut notes) = gorig_render::kubernetes::deployment(&service, image);
+            if !request.allow_ip.is_empty() {
+                notes.push(
+                    "--allow-ip has no place in a Deployment: name the peers in a NetworkPolicy"
+                        .into(),
+                );
+            }
+            Rendered {
+                service: yaml,
+                socket: None,
+                empty_root: None,
+                notes,
+            }
+        }
+        None => gorig_render::unit::render(&service),
+    };
     if program.is_none() {
         rendered.notes.insert(
             0,
@@ -339,6 +368,12 @@ fn number(n: &gorig_version::Number) -> Option<u64> {
 #[allow(clippy::disallowed_methods)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pod_gets_the_port_range_tune_gives_a_host() {
+        let (low, high) = gorig_doctor::tune::PORT_RANGE;
+        assert_eq!(gorig_render::unit::PORT_RANGE_TEXT, format!("{low} {high}"));
+    }
 
     #[test]
     fn sizes_read_as_systemd_reads_them() {

@@ -6,6 +6,7 @@
 //! `gorig unit` ([`unit`]). The sysctl and SELinux generators come here too.
 
 pub mod hook_env;
+pub mod kubernetes;
 pub mod selinux;
 pub mod shell;
 pub mod unit;

@@ -102,6 +102,9 @@ pub struct Resources {
     pub limit_nofile: u64,
 }
 
+/// The ephemeral port range `gorig tune` gives a service host (and a pod its own).
+pub const PORT_RANGE_TEXT: &str = "10240 65000";
+
 /// Go's default cap on OS threads (`runtime/debug.SetMaxThreads`).
 pub const GO_MAX_THREADS: u32 = 10_000;
 

@@ -169,6 +169,12 @@ pub struct UnitArgs {
     /// Leave out the comment above each line
     #[arg(long)]
     pub no_comments: bool,
+    /// What to print: systemd units, or a Kubernetes Deployment for the same service
+    #[arg(long, default_value = "systemd", value_parser = ["systemd", "kubernetes"])]
+    pub format: String,
+    /// With --format kubernetes: the container image
+    #[arg(long, value_name = "IMAGE")]
+    pub image: Option<String>,
     /// Install the units under /etc/systemd/system (a file gorig did not write is backed up)
     #[arg(long)]
     pub write: bool,

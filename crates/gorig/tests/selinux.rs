@@ -144,7 +144,11 @@ fn every_module_compiles_and_packages() {
         let dir = ctx.root().join(name);
         let report = build(&ctx, &dir, name, args);
         let te = report["module"]["te"].as_str().expect("te");
-        assert_eq!(te.contains("self:capability net_bind_service;"), name == "web", "{te}");
+        assert_eq!(
+            te.contains("self:capability net_bind_service;"),
+            name == "web",
+            "{te}"
+        );
         let commands = report["commands"].to_string();
         assert!(commands.contains("semodule -i"), "{commands}");
     }

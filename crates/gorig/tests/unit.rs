@@ -450,3 +450,98 @@ fn a_matrix_of_flags_renders_as_snapshotted() {
         settings.bind(|| insta::assert_snapshot!(name, text));
     }
 }
+
+#[test]
+fn the_kubernetes_format_passes_kubernetes_validate_strict() {
+    let ctx = TestContext::new(BIN);
+    let validate = test_cache_dir().join("tools-venv/bin/kubernetes-validate");
+    assert!(
+        validate.is_file(),
+        "{} is missing: run scripts/fetch-test-tools (scripts/test does)",
+        validate.display()
+    );
+    let dir = ctx.root().join("manifests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases: [(&str, &[&str]); 4] = [
+        (
+            "server",
+            &["--port", "9876", "--cpus", "1.5", "--memory", "1G"],
+        ),
+        (
+            "server-old-gomod",
+            &[
+                "--port",
+                "443",
+                "--cpus",
+                "0.5",
+                "--memory",
+                "300M",
+                "--env",
+                "MODE=prod",
+            ],
+        ),
+        ("probe", &["--memory", "64M"]),
+        (
+            "runner",
+            &[
+                "--port",
+                "8080",
+                "--allow-ip",
+                "10.0.0.0/8",
+                "--",
+                "--flag",
+                "value with space",
+            ],
+        ),
+    ];
+    for (i, (prog, args)) in cases.iter().enumerate() {
+        let exec = program(prog);
+        let mut all = vec![
+            "unit",
+            "app",
+            "--exec",
+            exec.as_str(),
+            "--format",
+            "kubernetes",
+            "--image",
+            "registry.example.com/app:1",
+        ];
+        all.extend_from_slice(args);
+        let out = ctx.run(&all);
+        out.success();
+        let file = dir.join(format!("{i}.yaml"));
+        std::fs::write(&file, &out.stdout).unwrap();
+        let judged = Command::new(&validate)
+            .arg("--strict")
+            .arg(&file)
+            .output()
+            .expect("kubernetes-validate runs");
+        assert!(
+            judged.status.success(),
+            "{prog} {args:?}: {}{}\n{}",
+            String::from_utf8_lossy(&judged.stdout),
+            String::from_utf8_lossy(&judged.stderr),
+            out.stdout
+        );
+        if args.contains(&"--memory") {
+            assert!(
+                out.stdout.contains("resource: requests.memory"),
+                "{}",
+                out.stdout
+            );
+        }
+    }
+    // Not for a Deployment: refused with what to do instead.
+    let exec = program("server");
+    let out = ctx.run(&[
+        "unit",
+        "app",
+        "--exec",
+        &exec,
+        "--format",
+        "kubernetes",
+        "--write",
+    ]);
+    out.failure(2);
+    assert!(out.stderr.contains("kubectl apply"), "{out}");
+}

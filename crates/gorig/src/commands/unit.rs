@@ -29,7 +29,28 @@ pub fn run(app: &App, args: &UnitArgs) -> Result<(), Failure> {
         allow_ip: args.allow_ip.clone(),
         systemd: args.systemd,
         comments: !args.no_comments,
+        kubernetes: (args.format == "kubernetes").then(|| {
+            args.image
+                .clone()
+                .unwrap_or_else(|| format!("registry.example.com/{}:latest", args.name))
+        }),
     };
+    if request.kubernetes.is_some() && args.write {
+        return Err(Failure::msg(
+            Exit::Usage,
+            "--write installs systemd units; a Kubernetes manifest is printed",
+        )
+        .hint(format!(
+            "gorig unit {} --exec ... --format kubernetes > {}.yaml && kubectl apply -f {}.yaml",
+            args.name, args.name, args.name
+        )));
+    }
+    if request.kubernetes.is_none() && args.image.is_some() {
+        return Err(Failure::msg(
+            Exit::Usage,
+            "--image is for --format kubernetes",
+        ));
+    }
     let plan = unit::plan(&request, &root).map_err(refused)?;
     let written = if args.write {
         unit::write(&plan, &root).map_err(|e| {
