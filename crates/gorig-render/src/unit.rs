@@ -578,12 +578,17 @@ pub fn render(service: &Service) -> Rendered {
             "AF_UNIX",
             "the listening sockets are passed in; it opens only Unix sockets",
         );
-    } else {
-        s.since(
-            249,
+    } else if systemd >= 249 {
+        s.add(
             "RestrictAddressFamilies",
             "none",
             "it links no networking: it may open no socket at all",
+        );
+    } else {
+        s.add(
+            "RestrictAddressFamilies",
+            "AF_UNIX",
+            "it links no networking: Unix sockets only (`none` needs systemd 249)",
         );
     }
     if !service.allow_ip.is_empty() {
