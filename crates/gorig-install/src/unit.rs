@@ -216,6 +216,25 @@ pub fn plan(request: &UnitRequest, root: &HostRoot) -> Result<UnitPlan, UnitErro
     })
 }
 
+/// A unit file scored.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub path: PathBuf,
+    pub assessment: gorig_render::unit_score::Assessment,
+    /// Where its Go settings disagree with its limits.
+    pub go: Vec<String>,
+}
+
+/// Scores the unit file at `path`.
+pub fn check(path: &Path) -> std::io::Result<Checked> {
+    let text = String::from_utf8_lossy(&std::fs::read(path)?).into_owned();
+    Ok(Checked {
+        path: path.to_path_buf(),
+        assessment: gorig_render::unit_score::assess(&text),
+        go: gorig_render::unit_score::go_mismatches(&text),
+    })
+}
+
 /// What a unit file became when written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WrittenUnit {
@@ -262,25 +281,7 @@ pub fn write(plan: &UnitPlan, root: &HostRoot) -> Result<Vec<WrittenUnit>, gorig
     Ok(written)
 }
 
-/// `512M`, `1G`, `1.5G`, `2GiB`, `1048576`: systemd's sizes (1024-based), in bytes.
-pub fn parse_size(text: &str) -> Option<u64> {
-    let text = text.trim();
-    let digits = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(digits);
-    let number: f64 = number.parse().ok()?;
-    let scale: u64 = match unit.trim().trim_end_matches('B').trim_end_matches('i') {
-        "" => 1,
-        "K" | "k" => 1 << 10,
-        "M" | "m" => 1 << 20,
-        "G" | "g" => 1 << 30,
-        "T" | "t" => 1 << 40,
-        _ => return None,
-    };
-    let bytes = number * scale as f64;
-    (bytes.is_finite() && bytes >= 1.0 && bytes < u64::MAX as f64).then_some(bytes as u64)
-}
+pub use gorig_render::unit::parse_size;
 
 /// An `IPAddressAllow=` entry: an address, a network with its prefix, or a keyword.
 fn valid_peer(peer: &str) -> bool {

@@ -10,6 +10,7 @@ pub mod kubernetes;
 pub mod selinux;
 pub mod shell;
 pub mod unit;
+pub mod unit_score;
 
 pub use hook_env::{HookAnswer, HookEnv, HookState};
 pub use shell::{

@@ -145,6 +145,26 @@ pub fn resources(cpus: Option<f64>, memory: Option<u64>, program: &Program) -> R
 const KIB: u64 = 1024;
 const MIB: u64 = 1024 * KIB;
 
+/// `512M`, `1G`, `1.5G`, `2GiB`, `1048576`: systemd's sizes (1024-based), in bytes.
+pub fn parse_size(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let digits = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits);
+    let number: f64 = number.parse().ok()?;
+    let scale: u64 = match unit.trim().trim_end_matches('B').trim_end_matches('i') {
+        "" => 1,
+        "K" | "k" => 1 << 10,
+        "M" | "m" => 1 << 20,
+        "G" | "g" => 1 << 30,
+        "T" | "t" => 1 << 40,
+        _ => return None,
+    };
+    let bytes = number * scale as f64;
+    (bytes.is_finite() && bytes >= 1.0 && bytes < u64::MAX as f64).then_some(bytes as u64)
+}
+
 /// `1G`, `950M`, `12345K`, `1000`: systemd's size syntax (1024-based).
 fn systemd_size(bytes: u64) -> String {
     for (unit, size) in [("T", MIB * MIB), ("G", MIB * KIB), ("M", MIB), ("K", KIB)] {

@@ -129,10 +129,18 @@ pub struct TuneArgs {
 #[derive(Debug, Args)]
 pub struct UnitArgs {
     /// The unit's name: NAME.service (and NAME.socket with --socket)
-    pub name: String,
+    #[arg(required_unless_present = "check")]
+    pub name: Option<String>,
     /// The program to run: an absolute path, read to fit the sandbox to it
-    #[arg(long, value_name = "PATH")]
-    pub exec: PathBuf,
+    #[arg(long, value_name = "PATH", required_unless_present = "check")]
+    pub exec: Option<PathBuf>,
+    /// Score existing unit files as `systemd-analyze security` does (systemd 252), list
+    /// what each lacks, and check their GOMAXPROCS/GOMEMLIMIT against their limits
+    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["name", "exec", "write"])]
+    pub check: Vec<PathBuf>,
+    /// With --check: fail (exit 12) when a unit's exposure is above this (0.0-10.0)
+    #[arg(long, value_name = "N", requires = "check")]
+    pub max_exposure: Option<f64>,
     /// Arguments for the program
     #[arg(last = true, value_name = "ARGS")]
     pub args: Vec<String>,

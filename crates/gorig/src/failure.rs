@@ -45,6 +45,9 @@ pub enum Exit {
     VerifyFailed = 10,
     /// 11: `inspect`: a binary won't run on a target.
     WontRun = 11,
+    /// 12: `unit --check`: a unit is above `--max-exposure`, or its Go settings disagree
+    /// with its limits.
+    UnitCheck = 12,
 }
 
 /// A command's failure: what happened, the exit code, and what to do next.

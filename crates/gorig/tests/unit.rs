@@ -545,3 +545,167 @@ fn the_kubernetes_format_passes_kubernetes_validate_strict() {
     out.failure(2);
     assert!(out.stderr.contains("kubectl apply"), "{out}");
 }
+
+/// Hand-written units, good and bad, for `--check` (with the generated ones).
+const HAND_WRITTEN: &[(&str, &str)] = &[
+    (
+        "bare",
+        "[Unit]\nDescription=x\n[Service]\nExecStart=/bin/true\n",
+    ),
+    ("nobody", "[Service]\nExecStart=/bin/true\nUser=nobody\n"),
+    (
+        "dynamic",
+        "[Service]\nExecStart=/bin/true\nDynamicUser=yes\n",
+    ),
+    (
+        "deny-list",
+        "[Service]\nExecStart=/bin/true\nUser=app\nSystemCallFilter=~@swap @mount @reboot @module\nSystemCallArchitectures=native x86\n",
+    ),
+    (
+        "caps",
+        "[Service]\nExecStart=/bin/true\nUser=app\nCapabilityBoundingSet=CAP_NET_ADMIN CAP_CHOWN\nAmbientCapabilities=CAP_NET_ADMIN\n",
+    ),
+    (
+        "caps-inverted",
+        "[Service]\nExecStart=/bin/true\nCapabilityBoundingSet=~CAP_SYS_ADMIN CAP_SYS_PTRACE\n",
+    ),
+    (
+        "caps-twice",
+        "[Service]\nExecStart=/bin/true\nUser=a\nCapabilityBoundingSet=CAP_KILL\nCapabilityBoundingSet=CAP_NET_RAW\nCapabilityBoundingSet=~CAP_KILL\n",
+    ),
+    (
+        "families-deny",
+        "[Service]\nExecStart=/bin/true\nRestrictAddressFamilies=~AF_PACKET AF_NETLINK\nRestrictNamespaces=net uts\n",
+    ),
+    (
+        "families-allow",
+        "[Service]\nExecStart=/bin/true\nRestrictAddressFamilies=AF_UNIX AF_NETLINK\nRestrictNamespaces=~user\nIPAddressDeny=any\nIPAddressAllow=localhost\n",
+    ),
+    (
+        "mixed",
+        "[Service]\nExecStart=/bin/true\nUser=svc\nUMask=0027\nProtectSystem=full\nProtectHome=tmpfs\nPrivateDevices=yes\nSupplementaryGroups=wheel\nDelegate=yes\nNotifyAccess=all\nKeyringMode=shared\nProtectProc=noaccess\nProcSubset=pid\n",
+    ),
+    (
+        "no-default-deps",
+        "[Unit]\nDefaultDependencies=no\n[Service]\nExecStart=/bin/true\nUser=svc\nPrivateTmp=yes\n",
+    ),
+    (
+        "allow-list",
+        "[Service]\nExecStart=/bin/true\nDynamicUser=yes\nSystemCallFilter=@system-service\nSystemCallFilter=~@privileged\nPrivateNetwork=yes\nProtectClock=yes\nProtectKernelModules=yes\nProtectKernelLogs=yes\n",
+    ),
+    (
+        "allow-list-small",
+        "[Service]\nExecStart=/bin/true\nUser=app\nSystemCallFilter=@basic-io @network-io @signal @timer @file-system @process\nRootDirectory=/srv/root\nRestrictRealtime=yes\nRemoveIPC=yes\nLockPersonality=yes\nMemoryDenyWriteExecute=yes\n",
+    ),
+    (
+        "continued",
+        "[Service]\nExecStart=/bin/true\nUser=app\nProtectSystem=yes\nProtectHome=read-only\nRestrictAddressFamilies=AF_INET \\\n  AF_INET6\nIPAddressDeny=any\nIPAddressAllow=10.0.0.0/8 ::1\nDevicePolicy=strict\nDeviceAllow=/dev/fuse rw\n",
+    ),
+    (
+        "root-hardened",
+        "[Service]\nExecStart=/bin/true\nUser=root\nNoNewPrivileges=yes\nPrivateTmp=yes\nPrivateMounts=yes\nProtectKernelTunables=yes\nProtectControlGroups=yes\nProtectHostname=yes\nRestrictSUIDSGID=yes\nRestrictNamespaces=yes\nUMask=0077\n",
+    ),
+];
+
+/// The exposure (0-100) `systemd-analyze security --offline=true` gives `file`.
+fn systemd_exposure(file: &Path) -> u64 {
+    let out = Command::new("systemd-analyze")
+        .args(["security", "--offline=true"])
+        .arg(file)
+        .output()
+        .expect("systemd-analyze runs (apt-get install systemd; scripts/test does)");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let shown = text
+        .lines()
+        .find_map(|l| l.split("Overall exposure level for ").nth(1))
+        .and_then(|rest| rest.split(": ").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("an exposure in {text}"));
+    let (whole, tenth) = shown.split_once('.').expect("n.n");
+    whole.parse::<u64>().unwrap() * 10 + tenth.parse::<u64>().unwrap()
+}
+
+#[test]
+fn check_scores_units_as_systemd_analyze_security_does() {
+    let ctx = TestContext::new(BIN);
+    let dir = ctx.root().join("corpus");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut files: Vec<(String, PathBuf)> = Vec::new();
+    for (name, text) in HAND_WRITTEN {
+        let file = dir.join(format!("{name}.service"));
+        std::fs::write(&file, text).unwrap();
+        files.push((name.to_string(), file));
+    }
+    let generated: [(&str, &[&str]); 7] = [
+        (
+            "server",
+            &["--port", "9876", "--cpus", "1.5", "--memory", "1G"],
+        ),
+        ("server", &["--port", "9876", "--allow-ip", "10.0.0.0/8"]),
+        ("server", &["--port", "9876", "--socket"]),
+        ("server", &["--port", "443"]),
+        ("server-cgo", &["--port", "9876", "--user", "app"]),
+        ("probe", &[]),
+        ("runner", &["--port", "9876", "--systemd", "239"]),
+    ];
+    for (i, (prog, args)) in generated.iter().enumerate() {
+        let exec = program(prog);
+        let mut all = vec!["unit", "app", "--exec", exec.as_str()];
+        if !args.contains(&"--systemd") {
+            all.extend(["--systemd", "252"]);
+        }
+        all.extend_from_slice(args);
+        all.push("--json");
+        let out = ctx.run(&all);
+        out.success();
+        let file = dir.join(format!("generated-{i}.service"));
+        std::fs::write(&file, out.json()["service"].as_str().unwrap()).unwrap();
+        files.push((format!("{prog} {}", args.join(" ")), file));
+    }
+    let mut table =
+        String::from("unit                                              systemd  gorig\n");
+    let mut off = Vec::new();
+    for (name, file) in &files {
+        let want = systemd_exposure(file);
+        let out = ctx.run(&["unit", "--check", file.to_str().unwrap(), "--json"]);
+        let shown = out.json()["units"][0]["exposure"]
+            .as_str()
+            .unwrap_or("?")
+            .to_string();
+        let (whole, tenth) = shown.split_once('.').expect("n.n");
+        let got = whole.parse::<u64>().unwrap() * 10 + tenth.parse::<u64>().unwrap();
+        table.push_str(&format!(
+            "{name:<49} {:>4.1} {:>6.1}\n",
+            want as f64 / 10.0,
+            got as f64 / 10.0
+        ));
+        if want.abs_diff(got) > 1 {
+            off.push(name.clone());
+        }
+    }
+    println!("{table}");
+    assert!(
+        off.is_empty(),
+        "more than 0.1 from systemd-analyze: {off:?}\n{table}"
+    );
+
+    // --max-exposure and the Go settings decide the exit code.
+    let bare = dir.join("bare.service").display().to_string();
+    ctx.run(&["unit", "--check", &bare]).success();
+    let out = ctx.run(&["unit", "--check", &bare, "--max-exposure", "5"]);
+    out.failure(12);
+    assert!(out.stdout.contains("exposure 9.6 UNSAFE"), "{out}");
+    assert!(out.stdout.contains("PrivateNetwork="), "{out}");
+    let go = dir.join("go.service");
+    std::fs::write(
+        &go,
+        "[Service]\nExecStart=/bin/true\nCPUQuota=50%\nMemoryMax=1G\n",
+    )
+    .unwrap();
+    let out = ctx.run(&["unit", "--check", go.to_str().unwrap()]);
+    out.failure(12);
+    assert!(
+        out.stdout.contains("GOMAXPROCS=1") && out.stdout.contains("GOMEMLIMIT"),
+        "{out}"
+    );
+}

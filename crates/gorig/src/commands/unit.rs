@@ -11,13 +11,22 @@ use crate::cli::UnitArgs;
 use crate::failure::{Exit, Failure};
 
 pub fn run(app: &App, args: &UnitArgs) -> Result<(), Failure> {
+    if !args.check.is_empty() {
+        return check(app, args);
+    }
+    let (Some(name), Some(exec)) = (&args.name, &args.exec) else {
+        return Err(
+            Failure::msg(Exit::Usage, "gorig unit needs NAME and --exec PATH")
+                .hint("gorig unit app --exec /opt/app/bin/app, or gorig unit --check FILE"),
+        );
+    };
     let root = match &args.root {
         Some(dir) => HostRoot::new(dir),
         None => HostRoot::live(),
     };
     let request = UnitRequest {
-        name: args.name.clone(),
-        exec: args.exec.clone(),
+        name: name.clone(),
+        exec: exec.clone(),
         args: args.args.clone(),
         user: args.user.clone(),
         ports: args.ports.clone(),
@@ -32,7 +41,7 @@ pub fn run(app: &App, args: &UnitArgs) -> Result<(), Failure> {
         kubernetes: (args.format == "kubernetes").then(|| {
             args.image
                 .clone()
-                .unwrap_or_else(|| format!("registry.example.com/{}:latest", args.name))
+                .unwrap_or_else(|| format!("registry.example.com/{name}:latest"))
         }),
     };
     if request.kubernetes.is_some() && args.write {
@@ -41,8 +50,7 @@ pub fn run(app: &App, args: &UnitArgs) -> Result<(), Failure> {
             "--write installs systemd units; a Kubernetes manifest is printed",
         )
         .hint(format!(
-            "gorig unit {} --exec ... --format kubernetes > {}.yaml && kubectl apply -f {}.yaml",
-            args.name, args.name, args.name
+            "gorig unit {name} --exec ... --format kubernetes > {name}.yaml && kubectl apply -f {name}.yaml"
         )));
     }
     if request.kubernetes.is_none() && args.image.is_some() {
@@ -127,6 +135,80 @@ pub fn run(app: &App, args: &UnitArgs) -> Result<(), Failure> {
         app.printer.note(format!("note: {note}"));
     }
     Ok(())
+}
+
+/// `--check FILE...`: each unit's exposure, what it lacks (heaviest first), and its Go
+/// settings against its limits.
+fn check(app: &App, args: &UnitArgs) -> Result<(), Failure> {
+    let mut reports = Vec::new();
+    for path in &args.check {
+        let checked = unit::check(path).map_err(|e| {
+            Failure::new(
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    Exit::NotFound
+                } else {
+                    Exit::Filesystem
+                },
+                e,
+            )
+            .context(format!("could not read {}", path.display()))
+        })?;
+        reports.push(checked);
+    }
+    let limit = args.max_exposure.map(|m| (m * 10.0).round() as u64);
+    let failed = reports
+        .iter()
+        .any(|r| limit.is_some_and(|l| r.assessment.exposure > l) || !r.go.is_empty());
+    if app.printer.json {
+        app.printer.json_line(&json!({
+            "schema_version": 1,
+            "units": reports.iter().map(|r| json!({
+                "path": r.path,
+                "exposure": r.assessment.shown(),
+                "label": r.assessment.label(),
+                "missing": r.assessment.items.iter().filter(|i| i.badness.is_some_and(|b| b > 0)).map(|i| json!({
+                    "directive": i.id,
+                    "weight": i.weight,
+                    "badness": i.badness,
+                    "range": i.range,
+                })).collect::<Vec<_>>(),
+                "go": r.go,
+            })).collect::<Vec<_>>(),
+            "max_exposure": args.max_exposure,
+            "ok": !failed,
+        }));
+    } else {
+        let mut text = String::new();
+        for report in &reports {
+            let a = &report.assessment;
+            text.push_str(&format!(
+                "{}: exposure {} {}
+",
+                report.path.display(),
+                a.shown(),
+                a.label()
+            ));
+            let mut missing: Vec<_> = a
+                .items
+                .iter()
+                .filter(|i| i.badness.is_some_and(|b| b > 0))
+                .collect();
+            missing.sort_by_key(|i| std::cmp::Reverse(i.badness.unwrap_or(0) * i.weight / i.range));
+            for item in missing {
+                let part = item.badness.unwrap_or(0) * item.weight / item.range;
+                text.push_str(&format!("  {:<58} weight {part}\n", item.id));
+            }
+            for problem in &report.go {
+                text.push_str(&format!("  go: {problem}\n"));
+            }
+        }
+        app.printer.out(text);
+    }
+    if failed {
+        Err(Failure::silent(Exit::UnitCheck))
+    } else {
+        Ok(())
+    }
 }
 
 fn refused(error: UnitError) -> Failure {
