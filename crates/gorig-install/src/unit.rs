@@ -35,6 +35,9 @@ pub struct UnitRequest {
     pub comments: bool,
     /// Render a Kubernetes Deployment with this image instead of systemd units.
     pub kubernetes: Option<String>,
+    /// A unit for the user's own manager, written to this directory
+    /// (`$XDG_CONFIG_HOME/systemd/user`).
+    pub user_unit_dir: Option<PathBuf>,
 }
 
 /// A request that cannot make a unit, and what was wrong.
@@ -64,6 +67,8 @@ pub enum UnitError {
     SocketWithoutPort,
     #[error("--{0} is for systemd units; a Kubernetes Deployment has no such thing")]
     NotForKubernetes(&'static str),
+    #[error("--user-unit: {0}")]
+    NotForUserUnits(String),
 }
 
 /// The units and what was learned on the way.
@@ -78,6 +83,8 @@ pub struct UnitPlan {
     pub systemd_from: String,
     /// What the binary is, as the unit took it (`None`: it could not be read).
     pub program: Option<Program>,
+    /// The units are the user's: their paths are absolute, not under the target's root.
+    pub user_unit: bool,
 }
 
 /// Checks `request` and renders its units for the host at `root`.
@@ -169,6 +176,7 @@ pub fn plan(request: &UnitRequest, root: &HostRoot) -> Result<UnitPlan, UnitErro
         comments: request.comments,
         systemd,
         program: program.clone().unwrap_or_default(),
+        user_unit: request.user_unit_dir.is_some(),
     };
     if request.kubernetes.is_some() {
         if request.socket {
@@ -176,6 +184,18 @@ pub fn plan(request: &UnitRequest, root: &HostRoot) -> Result<UnitPlan, UnitErro
         }
         if request.user.is_some() {
             return Err(UnitError::NotForKubernetes("user"));
+        }
+    }
+    if request.user_unit_dir.is_some() {
+        if request.user.is_some() {
+            return Err(UnitError::NotForUserUnits(
+                "a user unit runs as its user; --user names the account of a system unit".into(),
+            ));
+        }
+        if let Some(port) = request.ports.iter().find(|p| **p < 1024) {
+            return Err(UnitError::NotForUserUnits(format!(
+                "port {port} is below 1024, which an unprivileged user manager cannot bind"
+            )));
         }
     }
     let mut rendered = match &request.kubernetes {
@@ -205,7 +225,10 @@ pub fn plan(request: &UnitRequest, root: &HostRoot) -> Result<UnitPlan, UnitErro
             ),
         );
     }
-    let dir = Path::new(SYSTEM_UNIT_DIR);
+    let dir = request
+        .user_unit_dir
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(SYSTEM_UNIT_DIR));
     Ok(UnitPlan {
         rendered,
         service_path: dir.join(format!("{name}.service")),
@@ -213,6 +236,7 @@ pub fn plan(request: &UnitRequest, root: &HostRoot) -> Result<UnitPlan, UnitErro
         systemd,
         systemd_from,
         program,
+        user_unit: request.user_unit_dir.is_some(),
     })
 }
 
@@ -257,7 +281,11 @@ pub fn write(plan: &UnitPlan, root: &HostRoot) -> Result<Vec<WrittenUnit>, gorig
     }
     let mut written = Vec::new();
     for (path, text) in files {
-        let real = root.join(path);
+        let real = if plan.user_unit {
+            path.clone()
+        } else {
+            root.join(path)
+        };
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

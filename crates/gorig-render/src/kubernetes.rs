@@ -220,6 +220,7 @@ mod tests {
                 uses_net: Some(true),
                 uses_exec: Some(false),
             },
+            user_unit: false,
         }
     }
 

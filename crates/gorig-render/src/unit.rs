@@ -86,7 +86,27 @@ pub struct Service {
     /// The target's systemd version: directives it does not know are left out.
     pub systemd: u32,
     pub program: Program,
+    /// A unit for the user's own manager (`systemctl --user`), not the system's.
+    pub user_unit: bool,
 }
+
+/// What a user manager cannot do for an unprivileged service (capabilities, cgroup device
+/// and IP filters, a raised hard limit, another root), left out of user units.
+const NOT_FOR_USER_UNITS: &[&str] = &[
+    "User",
+    "Group",
+    "DynamicUser",
+    "CapabilityBoundingSet",
+    "AmbientCapabilities",
+    "IPAddressDeny",
+    "IPAddressAllow",
+    "DevicePolicy",
+    "ProtectClock",
+    "LimitNOFILE",
+    "RootDirectory",
+    "MountAPIVFS",
+    "BindReadOnlyPaths",
+];
 
 /// The resource settings for a quota and a memory limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -702,11 +722,58 @@ pub fn render(service: &Service) -> Rendered {
     );
 
     let mut install = Section::new(systemd);
-    install.add(
-        "WantedBy",
-        "multi-user.target",
-        "started at boot once enabled",
-    );
+    if service.user_unit {
+        // The user's manager: no privileges to grant, no system targets to wait for.
+        s.lines.retain(|l| !NOT_FOR_USER_UNITS.contains(&l.key));
+        unit.lines
+            .retain(|l| !(l.key == "Wants" && l.value == "network-online.target"));
+        for line in unit.lines.iter_mut().filter(|l| l.key == "After") {
+            line.value = line
+                .value
+                .split_whitespace()
+                .filter(|u| *u != "network-online.target")
+                .collect::<Vec<_>>()
+                .join(" ");
+        }
+        unit.lines
+            .retain(|l| !(l.key == "After" && l.value.is_empty()));
+        for line in s.lines.iter_mut().filter(|l| l.key == "ProtectHome") {
+            line.value = "read-only".into();
+            line.why =
+                "the home directory is read-only; the service writes only its own directories"
+                    .into();
+        }
+        if !s.lines.iter().any(|l| l.key == "PrivateUsers") {
+            s.add(
+                "PrivateUsers",
+                "yes",
+                "a user namespace, which the other protections need in a user manager",
+            );
+        }
+        let at = s.lines.iter().position(|l| l.key == "Restart").unwrap_or(0);
+        s.lines.insert(
+            at,
+            Line {
+                key: "EnvironmentFile",
+                value: "-%E/go/env".into(),
+                why: "the Go environment `go env -w` wrote ($XDG_CONFIG_HOME/go/env: GOPROXY, GOPRIVATE, ...), when there is one".into(),
+            },
+        );
+        install.add(
+            "WantedBy",
+            "default.target",
+            "started with the user's manager once enabled (`loginctl enable-linger` keeps it running without a login)",
+        );
+        notes.push(
+            "a user unit runs without privileges: no capabilities, IP or device filters and no raised hard limits (left out); --write puts it in $XDG_CONFIG_HOME/systemd/user".into(),
+        );
+    } else {
+        install.add(
+            "WantedBy",
+            "multi-user.target",
+            "started at boot once enabled",
+        );
+    }
 
     let mut left_out: Vec<String> = [&unit, &s, &install]
         .iter()
@@ -724,8 +791,10 @@ pub fn render(service: &Service) -> Rendered {
     if service.comments {
         let _ = writeln!(
             text,
-            "# {}.service, written by gorig unit: every line says why. Check it with\n# `systemd-analyze security {}.service`.",
-            service.name, service.name
+            "# {}.service, written by gorig unit: every line says why. Check it with\n# `systemd-analyze {}security {}.service`.",
+            service.name,
+            if service.user_unit { "--user " } else { "" },
+            service.name
         );
     }
     unit.write(&mut text, "Unit", service.comments);
@@ -896,6 +965,7 @@ mod tests {
                 uses_net: Some(true),
                 uses_exec: Some(false),
             },
+            user_unit: false,
         }
     }
 
@@ -1059,6 +1129,32 @@ mod tests {
             .find(|n| n.starts_with("left out for systemd 239"))
             .expect("a note");
         assert!(note.contains("ProtectProc= (needs systemd 247)"), "{note}");
+    }
+
+    #[test]
+    fn a_user_unit_asks_for_nothing_a_user_manager_cannot_give() {
+        let out = render(&Service {
+            user_unit: true,
+            ..service()
+        });
+        for gone in [
+            "DynamicUser",
+            "CapabilityBoundingSet",
+            "LimitNOFILE",
+            "network-online",
+            "multi-user.target",
+            "ProtectClock",
+        ] {
+            assert!(!out.service.contains(gone), "{gone}:\n{}", out.service);
+        }
+        for want in [
+            "EnvironmentFile=-%E/go/env",
+            "PrivateUsers=yes",
+            "ProtectHome=read-only",
+            "WantedBy=default.target",
+        ] {
+            assert!(out.service.contains(want), "{want}:\n{}", out.service);
+        }
     }
 
     #[test]

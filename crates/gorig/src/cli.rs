@@ -180,6 +180,10 @@ pub struct UnitArgs {
     /// What to print: systemd units, or a Kubernetes Deployment for the same service
     #[arg(long, default_value = "systemd", value_parser = ["systemd", "kubernetes"])]
     pub format: String,
+    /// A unit for your own manager (systemctl --user), in $XDG_CONFIG_HOME/systemd/user,
+    /// with the Go environment of `go env -w`
+    #[arg(long, conflicts_with_all = ["user", "root"])]
+    pub user_unit: bool,
     /// With --format kubernetes: the container image
     #[arg(long, value_name = "IMAGE")]
     pub image: Option<String>,

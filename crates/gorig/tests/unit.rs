@@ -709,3 +709,68 @@ fn check_scores_units_as_systemd_analyze_security_does() {
         "{out}"
     );
 }
+
+#[test]
+fn a_user_unit_is_written_for_the_users_manager_and_verifies_there() {
+    let mut ctx = TestContext::new(BIN);
+    let runtime = ctx.root().join("runtime");
+    std::fs::create_dir_all(&runtime).unwrap();
+    ctx.env("XDG_RUNTIME_DIR", &runtime);
+    let exec = program("server");
+    let out = ctx.run(&[
+        "unit",
+        "app",
+        "--exec",
+        &exec,
+        "--port",
+        "9876",
+        "--memory",
+        "512M",
+        "--user-unit",
+        "--write",
+        "--json",
+    ]);
+    out.success();
+    let report = out.json();
+    let path = report["written"][0]["path"]
+        .as_str()
+        .expect("written")
+        .to_string();
+    assert_eq!(
+        Path::new(&path),
+        ctx.root().join("config/systemd/user/app.service"),
+        "{report}"
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("EnvironmentFile=-%E/go/env") && text.contains("WantedBy=default.target"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("DynamicUser") && !text.contains("CapabilityBoundingSet"),
+        "{text}"
+    );
+    let verify = ctx
+        .program("systemd-analyze")
+        .args(["--user", "verify"])
+        .arg(&path)
+        .output()
+        .expect("systemd-analyze runs");
+    assert!(
+        verify.status.success() && verify.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
+    // A user manager cannot bind a port below 1024.
+    let out = ctx.run(&[
+        "unit",
+        "app",
+        "--exec",
+        &exec,
+        "--port",
+        "80",
+        "--user-unit",
+    ]);
+    out.failure(2);
+    assert!(out.stderr.contains("below 1024"), "{out}");
+}

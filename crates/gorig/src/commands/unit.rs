@@ -38,6 +38,7 @@ pub fn run(app: &App, args: &UnitArgs) -> Result<(), Failure> {
         allow_ip: args.allow_ip.clone(),
         systemd: args.systemd,
         comments: !args.no_comments,
+        user_unit_dir: args.user_unit.then(|| user_unit_dir(app)).transpose()?,
         kubernetes: (args.format == "kubernetes").then(|| {
             args.image
                 .clone()
@@ -77,9 +78,11 @@ pub fn run(app: &App, args: &UnitArgs) -> Result<(), Failure> {
     };
     let reloaded = args.daemon_reload && root.is_live() && written.iter().any(|w| w.changed);
     if reloaded {
-        let status = std::process::Command::new("systemctl")
-            .arg("daemon-reload")
-            .status();
+        let mut systemctl = std::process::Command::new("systemctl");
+        if args.user_unit {
+            systemctl.arg("--user");
+        }
+        let status = systemctl.arg("daemon-reload").status();
         if !status.is_ok_and(|s| s.success()) {
             return Err(
                 Failure::msg(Exit::Internal, "`systemctl daemon-reload` failed")
@@ -135,6 +138,29 @@ pub fn run(app: &App, args: &UnitArgs) -> Result<(), Failure> {
         app.printer.note(format!("note: {note}"));
     }
     Ok(())
+}
+
+/// `$XDG_CONFIG_HOME/systemd/user` (else `~/.config/systemd/user`), where the user's
+/// manager reads units.
+fn user_unit_dir(app: &App) -> Result<std::path::PathBuf, Failure> {
+    let config = app
+        .env
+        .get("XDG_CONFIG_HOME")
+        .filter(|d| d.starts_with('/'))
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            app.env
+                .get("HOME")
+                .filter(|h| h.starts_with('/'))
+                .map(|h| std::path::Path::new(h).join(".config"))
+        })
+        .ok_or_else(|| {
+            Failure::msg(
+                Exit::Usage,
+                "--user-unit needs HOME (or XDG_CONFIG_HOME) to find ~/.config/systemd/user",
+            )
+        })?;
+    Ok(config.join("systemd/user"))
 }
 
 /// `--check FILE...`: each unit's exposure, what it lacks (heaviest first), and its Go
