@@ -5,6 +5,7 @@
 //! interrupted one left. The handler is installed only once something is drawn, so a
 //! command that draws nothing keeps the default behaviour, and `exec` resets it.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, Once};
 use std::time::Duration;
 
@@ -14,6 +15,20 @@ use signal_hook::iterator::Signals;
 
 /// What is on screen now, cleared when a signal comes.
 static DRAWN: Mutex<Option<MultiProgress>> = Mutex::new(None);
+
+/// Bars and spinners on screen now: with none, the cursor is on a line of the output,
+/// which an interrupt must leave alone.
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+/// A bar or spinner was drawn.
+pub fn drawn() {
+    LIVE.fetch_add(1, Ordering::SeqCst);
+}
+
+/// A bar or spinner was cleared.
+pub fn cleared() {
+    let _ = LIVE.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
+}
 
 /// Whether the terminal echoes a typed Ctrl-C as `^C` (`ECHO` and `ECHOCTL`).
 fn echoes_control_keys() -> bool {
@@ -40,7 +55,9 @@ pub fn clear_on_signal(screen: &MultiProgress) {
             .name("gorig-signals".into())
             .spawn(move || {
                 if let Some(signal) = signals.forever().next() {
-                    if let Some(screen) = DRAWN.lock().ok().and_then(|mut d| d.take()) {
+                    if let Some(screen) = DRAWN.lock().ok().and_then(|mut d| d.take())
+                        && LIVE.load(Ordering::SeqCst) > 0
+                    {
                         // A SIGINT is taken as typed (telling a `kill -INT` apart needs
                         // signal-hook's C-built siginfo). A frame leaves the cursor past
                         // its last column, so the terminal's `^C` lands on a new row:

@@ -345,6 +345,7 @@ impl<'p> TerminalReporter<'p> {
             bar.set_style(style);
         }
         let bar = self.screen().add(bar);
+        crate::interrupt::drawn();
         // Ticks keep the rate and time left true while the bytes stall.
         bar.enable_steady_tick(Duration::from_millis(250));
         if let Ok(mut bars) = self.bars.lock() {
@@ -374,6 +375,7 @@ impl<'p> TerminalReporter<'p> {
             bar.set_style(style);
         }
         let bar = self.screen().add(bar);
+        crate::interrupt::drawn();
         bar.enable_steady_tick(Duration::from_millis(150));
         if let Ok(mut step) = self.step.lock() {
             *step = Some(RunningStep { bar, tail });
@@ -401,6 +403,7 @@ impl Reporter for TerminalReporter<'_> {
                     && let Some(bar) = bars.remove(id)
                 {
                     bar.finish_and_clear();
+                    crate::interrupt::cleared();
                 }
             }
             Event::StepStarted { command } => {
@@ -424,6 +427,7 @@ impl Reporter for TerminalReporter<'_> {
                     && let Some(step) = step.take()
                 {
                     step.bar.finish_and_clear();
+                    crate::interrupt::cleared();
                 }
             }
             // The last source failing ends the download with an error that lists every

@@ -228,8 +228,12 @@ fn verify_shows_each_step_as_it_ends_and_the_running_steps_output() {
     let spinning = |row: &str| {
         row.starts_with(['|', '/', '-', '\\']) && row[1..].starts_with(" go test -short ./... ")
     };
-    let running = tmux
-        .wait_until(|screen| screen.contains("example.com/m/a") && screen.lines().any(spinning));
+    // A cold build cache on a loaded machine takes a while to reach the tests.
+    let running = tmux.watch_until(
+        Duration::from_secs(180),
+        |_| {},
+        |screen| screen.contains("example.com/m/a") && screen.lines().any(spinning),
+    );
     let rows: Vec<&str> = running.lines().collect();
     let spinner = rows
         .iter()
