@@ -774,3 +774,134 @@ fn a_user_unit_is_written_for_the_users_manager_and_verifies_there() {
     out.failure(2);
     assert!(out.stderr.contains("below 1024"), "{out}");
 }
+
+/// The root with Debian 13's systemd (257) that `scripts/fetch-test-roots --systemd` makes.
+fn newer_systemd_root() -> PathBuf {
+    let root = test_cache_dir().join("systemd-roots/trixie-amd64");
+    assert!(
+        root.join("usr/bin/systemd-analyze").is_file(),
+        "{} is missing: run scripts/fetch-test-roots --systemd (scripts/test does)",
+        root.display()
+    );
+    root
+}
+
+/// `systemd-analyze ARGS` of the root's systemd, in a chroot (root, else `unshare -r`).
+fn analyze_in(root: &Path, args: &[&str]) -> std::process::Output {
+    let mut command = if rustix::process::geteuid().is_root() {
+        Command::new("chroot")
+    } else {
+        let mut c = Command::new("unshare");
+        c.args(["-r", "chroot"]);
+        c
+    };
+    command
+        .arg(root)
+        .arg("/usr/bin/systemd-analyze")
+        .args(args)
+        .env_clear()
+        .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+        .output()
+        .expect("chroot runs (util-linux's unshare when not root)")
+}
+
+#[test]
+fn units_for_a_newer_systemd_verify_with_that_systemd() {
+    if !cfg!(target_arch = "x86_64") {
+        panic!("the newer systemd root is amd64's: run this test on x86-64");
+    }
+    let ctx = TestContext::new(BIN);
+    let root = newer_systemd_root();
+    let version = analyze_in(&root, &["--version"]);
+    let version = String::from_utf8_lossy(&version.stdout)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_string();
+    assert!(version.starts_with("systemd 257"), "{version}");
+    // The program where the unit says it is, inside the root.
+    let bin = root.join("opt/app/bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::copy(program("server"), bin.join("app")).unwrap();
+    let cases: [&[&str]; 5] = [
+        &["--port", "9876", "--cpus", "1.5", "--memory", "1G"],
+        &["--port", "9876", "--allow-ip", "10.0.0.0/8"],
+        &["--port", "8080", "--socket"],
+        &["--port", "443", "--user", "web"],
+        &["--memory", "256M", "--user-unit"],
+    ];
+    // Under --root, the version comes from the root's own libsystemd-shared-N.so.
+    let detected = ctx.run(&[
+        "unit",
+        "app",
+        "--exec",
+        "/opt/app/bin/app",
+        "--root",
+        root.to_str().unwrap(),
+        "--json",
+    ]);
+    detected.success();
+    assert_eq!(detected.json()["systemd"], 257, "{detected}");
+    let mut table = format!("{version}:\n");
+    for args in cases {
+        let user = args.contains(&"--user-unit");
+        let mut all = vec![
+            "unit",
+            "app",
+            "--exec",
+            "/opt/app/bin/app",
+            "--systemd",
+            "257",
+            "--json",
+        ];
+        if !user {
+            // The program is read where the unit will find it: in the root.
+            all.extend(["--root", root.to_str().unwrap()]);
+        }
+        all.extend_from_slice(args);
+        let out = ctx.run(&all);
+        out.success();
+        let report = out.json();
+        let dir = root.join("tmp/units");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("app.service"), report["service"].as_str().unwrap()).unwrap();
+        if let Some(socket) = report["socket"].as_str() {
+            std::fs::write(dir.join("app.socket"), socket).unwrap();
+        } else {
+            let _ = std::fs::remove_file(dir.join("app.socket"));
+        }
+        let mut verify_args = vec!["verify", "/tmp/units/app.service"];
+        if user {
+            verify_args.insert(0, "--user");
+        }
+        let verify = analyze_in(&root, &verify_args);
+        let stderr = String::from_utf8_lossy(&verify.stderr).into_owned();
+        // A user manager needs a runtime directory the chroot does not have; the
+        // system-unit checks are the ones that count there.
+        if !(user && stderr.contains("RuntimeDirectory")) {
+            assert!(
+                verify.status.success() && stderr.is_empty(),
+                "systemd 257 verify {args:?}: {stderr}\n{}",
+                report["service"].as_str().unwrap_or("")
+            );
+        }
+        if !user {
+            let security = analyze_in(
+                &root,
+                &["security", "--offline=true", "/tmp/units/app.service"],
+            );
+            let text = String::from_utf8_lossy(&security.stdout).into_owned();
+            let line = text
+                .lines()
+                .find(|l| l.contains("Overall exposure"))
+                .unwrap_or("")
+                .to_string();
+            table.push_str(&format!(
+                "  {:<48} {}\n",
+                args.join(" "),
+                line.split(": ").nth(1).unwrap_or("?")
+            ));
+        }
+    }
+    println!("{table}");
+}
