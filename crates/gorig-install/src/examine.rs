@@ -279,6 +279,17 @@ fn write_planned(
     Ok(out)
 }
 
+/// `sysctl -p FILE`, to load one drop-in now (`gorig tune --yes`).
+pub fn load_sysctl_file(runner: &dyn ProcessRunner, file: &str) -> std::io::Result<RunOutput> {
+    runner.run(&Run {
+        program: Path::new("sysctl"),
+        args: &["-p", file],
+        dir: None,
+        set: &[],
+        remove: &[],
+    })
+}
+
 /// `sysctl --system`, to apply written sysctl drop-ins now.
 pub fn reload_sysctls(runner: &dyn ProcessRunner) -> std::io::Result<RunOutput> {
     runner.run(&Run {

@@ -148,7 +148,11 @@ pub fn refine(
             })
     };
     let before = read(&te_path)?;
-    let audit = read(log)?;
+    // An audit log may be large: only its AVC records are kept.
+    let audit = avc_lines(log).map_err(|e| SelinuxError::Read {
+        path: log.display().to_string(),
+        why: e.to_string(),
+    })?;
     let domain = selinux::types(name)[0].clone();
     let refined =
         selinux::refine(&before, &domain, &selinux::parse_avcs(&audit)).ok_or_else(|| {
@@ -162,6 +166,22 @@ pub fn refine(
         None
     };
     Ok((refined, before, written))
+}
+
+/// The lines of `log` that hold an AVC record.
+fn avc_lines(log: &Path) -> std::io::Result<String> {
+    use std::io::BufRead;
+    let mut kept = String::new();
+    let reader = std::io::BufReader::new(std::fs::File::open(log)?);
+    for line in reader.split(b'\n') {
+        let line = line?;
+        let text = String::from_utf8_lossy(&line);
+        if text.contains("avc:") {
+            kept.push_str(&text);
+            kept.push('\n');
+        }
+    }
+    Ok(kept)
 }
 
 /// Why a refine stopped.

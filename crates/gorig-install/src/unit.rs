@@ -249,14 +249,49 @@ pub struct Checked {
     pub go: Vec<String>,
 }
 
+/// The largest file `--check` reads: unit files are a few kilobytes.
+pub const MAX_UNIT_BYTES: u64 = 4 << 20;
+
 /// Scores the unit file at `path`.
 pub fn check(path: &Path) -> std::io::Result<Checked> {
-    let text = String::from_utf8_lossy(&std::fs::read(path)?).into_owned();
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_UNIT_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_UNIT_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("it is over {} MiB: not a unit file", MAX_UNIT_BYTES >> 20),
+        ));
+    }
+    let text = String::from_utf8_lossy(&bytes).into_owned();
     Ok(Checked {
         path: path.to_path_buf(),
         assessment: gorig_render::unit_score::assess(&text),
         go: gorig_render::unit_score::go_mismatches(&text),
     })
+}
+
+/// `systemctl [--user] daemon-reload`, so systemd reads the units just written.
+pub fn daemon_reload(
+    user: bool,
+    runner: &dyn gorig_host::gather::ProcessRunner,
+) -> std::io::Result<bool> {
+    let args: &[&str] = if user {
+        &["--user", "daemon-reload"]
+    } else {
+        &["daemon-reload"]
+    };
+    Ok(runner
+        .run(&gorig_host::gather::Run {
+            program: Path::new("systemctl"),
+            args,
+            dir: None,
+            set: &[],
+            remove: &[],
+        })?
+        .success)
 }
 
 /// What a unit file became when written.

@@ -689,6 +689,17 @@ fn check_scores_units_as_systemd_analyze_security_does() {
         "more than 0.1 from systemd-analyze: {off:?}\n{table}"
     );
 
+    // Something that is no unit file is refused, not read whole.
+    let huge = dir.join("huge.service");
+    std::fs::write(&huge, vec![b'x'; 5 << 20]).unwrap();
+    let out = ctx.run(&["unit", "--check", huge.to_str().unwrap()]);
+    out.failure(2);
+    assert!(out.stderr.contains("not a unit file"), "{out}");
+    let junk = dir.join("junk.service");
+    std::fs::write(&junk, [0u8, 0xff, 0xfe, b'\n', b'[', b'=']).unwrap();
+    ctx.run(&["unit", "--check", junk.to_str().unwrap()])
+        .success();
+
     // --max-exposure and the Go settings decide the exit code.
     let bare = dir.join("bare.service").display().to_string();
     ctx.run(&["unit", "--check", &bare]).success();

@@ -3,12 +3,10 @@
 //! drop-ins through `gorig_install::examine::tune_files` (the writer of `doctor --fix`)
 //! and loads the sysctls on the live host.
 
-use std::path::Path;
-
 use gorig_doctor::fix::SYSCTL_FILE;
 use gorig_doctor::tune::{self, Profile};
 use gorig_host::HostRoot;
-use gorig_host::gather::{ProcessRunner, Run, SystemRunner};
+use gorig_host::gather::SystemRunner;
 use gorig_install::examine::{self, FixedFile};
 use serde_json::json;
 
@@ -43,13 +41,7 @@ pub fn run(app: &App, args: &TuneArgs) -> Result<(), Failure> {
             .iter()
             .any(|f| f.written && f.planned.path == SYSCTL_FILE)
     {
-        let output = SystemRunner.run(&Run {
-            program: Path::new("sysctl"),
-            args: &["-p", SYSCTL_FILE],
-            dir: None,
-            set: &[],
-            remove: &[],
-        });
+        let output = examine::load_sysctl_file(&SystemRunner, SYSCTL_FILE);
         match output {
             Ok(out) if out.success => Some(true),
             Ok(out) => {

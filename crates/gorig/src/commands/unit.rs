@@ -77,18 +77,13 @@ pub fn run(app: &App, args: &UnitArgs) -> Result<(), Failure> {
         Vec::new()
     };
     let reloaded = args.daemon_reload && root.is_live() && written.iter().any(|w| w.changed);
-    if reloaded {
-        let mut systemctl = std::process::Command::new("systemctl");
-        if args.user_unit {
-            systemctl.arg("--user");
-        }
-        let status = systemctl.arg("daemon-reload").status();
-        if !status.is_ok_and(|s| s.success()) {
-            return Err(
-                Failure::msg(Exit::Internal, "`systemctl daemon-reload` failed")
-                    .hint("the units are written; run `systemctl daemon-reload` yourself"),
-            );
-        }
+    if reloaded
+        && !unit::daemon_reload(args.user_unit, &gorig_host::gather::SystemRunner).unwrap_or(false)
+    {
+        return Err(
+            Failure::msg(Exit::Internal, "`systemctl daemon-reload` failed")
+                .hint("the units are written; run `systemctl daemon-reload` yourself"),
+        );
     }
 
     if app.printer.json {
@@ -170,10 +165,10 @@ fn check(app: &App, args: &UnitArgs) -> Result<(), Failure> {
     for path in &args.check {
         let checked = unit::check(path).map_err(|e| {
             Failure::new(
-                if e.kind() == std::io::ErrorKind::NotFound {
-                    Exit::NotFound
-                } else {
-                    Exit::Filesystem
+                match e.kind() {
+                    std::io::ErrorKind::NotFound => Exit::NotFound,
+                    std::io::ErrorKind::InvalidData => Exit::Usage,
+                    _ => Exit::Filesystem,
                 },
                 e,
             )
