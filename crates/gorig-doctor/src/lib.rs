@@ -360,24 +360,7 @@ pub fn human_bytes(bytes: u64) -> String {
     }
 }
 
-/// `GOMEMLIMIT` syntax: `850MiB`, `1GiB`, `123456` bytes; `off` is none.
-pub fn parse_go_bytes(text: &str) -> Option<u64> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: u64 = number.parse().ok()?;
-    let factor: u64 = match unit {
-        "" | "B" => 1,
-        "KiB" => 1 << 10,
-        "MiB" => 1 << 20,
-        "GiB" => 1 << 30,
-        "TiB" => 1 << 40,
-        _ => return None,
-    };
-    number.checked_mul(factor)
-}
+pub use gorig_render::unit::parse_go_bytes;
 
 #[cfg(test)]
 // Tests build fixture trees directly; what they write is not user state.

@@ -968,7 +968,9 @@ pub fn go_mismatches(text: &str) -> Vec<String> {
             _ => {}
         }
     }
-    let limit = env.get("GOMEMLIMIT").and_then(|v| go_limit(v));
+    let limit = env
+        .get("GOMEMLIMIT")
+        .and_then(|v| crate::unit::parse_go_bytes(v));
     match (max, limit) {
         (Some(max), None) => out.push(format!(
             "MemoryMax= is set and GOMEMLIMIT is not: the kernel kills before the GC reacts; set Environment=GOMEMLIMIT={}MiB (90%)",
@@ -1017,25 +1019,6 @@ fn environment_words(value: &str) -> Vec<(String, String)> {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
         })
         .collect()
-}
-
-/// GOMEMLIMIT's sizes: `921MiB`, `1GiB`, bytes.
-fn go_limit(text: &str) -> Option<u64> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: u64 = number.parse().ok()?;
-    let scale = match unit {
-        "" | "B" => 1u64,
-        "KiB" => 1 << 10,
-        "MiB" => 1 << 20,
-        "GiB" => 1 << 30,
-        "TiB" => 1 << 40,
-        _ => return None,
-    };
-    number.checked_mul(scale)
 }
 
 #[cfg(test)]
