@@ -16,6 +16,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub mod plan;
+
 /// What the host should be: a file, or one of its environments.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -35,8 +37,11 @@ pub struct Desired {
     pub toolchains: Option<Vec<String>>,
     /// The default toolchain (one of `toolchains`).
     pub default: Option<String>,
-    /// Extra toolchains for host groups: group → versions.
+    /// Extra toolchains for host groups: group → versions (a host names its groups with
+    /// `--group`).
     pub groups: Option<BTreeMap<String, Vec<String>>>,
+    /// Remove installed toolchains that neither `toolchains` nor the host's groups name.
+    pub prune: Option<bool>,
     pub sources: Option<Sources>,
     /// The Go environment written for the host (the toolchain's or system's go env file).
     pub go_env: Option<GoEnv>,
@@ -57,11 +62,15 @@ pub enum Mode {
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Sources {
+    /// Archive mirrors, tried in order (as `--mirror`).
     pub mirrors: Option<Vec<String>>,
+    /// The release index (as `--index`).
     pub index: Option<String>,
-    pub goproxy: Option<String>,
+    /// OpenPGP key files that may sign releases (as `--keyring`).
     pub keyrings: Option<Vec<String>>,
+    /// The proxy for downloads (`http://`, `https://` or `socks5://`).
     pub proxy: Option<String>,
+    /// A PEM bundle of CA certificates to trust instead of the host's.
     pub ca_file: Option<String>,
     pub client_cert: Option<String>,
     pub client_key: Option<String>,
@@ -227,7 +236,7 @@ fn nearest_key_hint(message: &str) -> String {
 }
 
 /// Levenshtein distance (keys are short).
-fn distance(a: &str, b: &str) -> usize {
+pub(crate) fn distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

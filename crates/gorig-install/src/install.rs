@@ -250,6 +250,18 @@ impl Installer<'_> {
     /// Resolves `request` to an archive: from the index (refreshed once when a cached
     /// index does not know the version), or, when no index can be had, for an exact
     /// version: from the download cache, or by name when digests come from the mirror.
+    /// The version `request` names, as an install would pick it: an installed exact
+    /// version as it is, anything else from the release index (the cached one when fresh).
+    pub fn resolve_version(&self, request: &VersionRequest) -> Result<GoVersion, InstallError> {
+        if let VersionRequest::Exact(version) = request
+            && self.store.is_installed(version)
+        {
+            return Ok(version.clone());
+        }
+        let platform = self.platform()?;
+        Ok(self.resolve(request, false, &platform)?.version)
+    }
+
     fn resolve(
         &self,
         request: &VersionRequest,

@@ -19,6 +19,7 @@
 //! - [`examine::examine`]: the doctor's facts of the host and of the store, and its report;
 //! - [`verify::run_steps`]: `gorig verify`'s steps on a project;
 //! - [`unit::plan`] and [`unit::write`]: `gorig unit`'s hardened systemd units;
+//! - [`fleet::plan`] and [`fleet::apply`]: `gorig plan` and `gorig apply` of a gorig.yaml;
 //! - [`selinux::plan`], [`selinux::write_module`], [`selinux::refine`]: `gorig selinux`.
 //!
 //! Nothing here prints: what happens leaves as events, what fails as an [`InstallError`].
@@ -30,6 +31,7 @@
 mod ensure;
 mod error;
 pub mod examine;
+pub mod fleet;
 mod install;
 mod remove;
 pub mod selinux;

@@ -303,45 +303,78 @@ pub struct WrittenUnit {
     pub backup: Option<PathBuf>,
 }
 
-/// Writes the planned units under `root`: atomically, nothing when unchanged, and a file
-/// gorig did not write backed up first.
-pub fn write(plan: &UnitPlan, root: &HostRoot) -> Result<Vec<WrittenUnit>, gorig_fs::FsError> {
+/// One unit file of a plan: where it goes and what it holds.
+#[derive(Debug, Clone)]
+pub struct UnitFile {
+    /// The path on the target (under its root).
+    pub path: PathBuf,
+    /// Where it is written on this machine.
+    pub real: PathBuf,
+    pub text: String,
+    /// The first line that says gorig wrote it.
+    pub marker: String,
+}
+
+/// The files of `plan` (the service, then the socket), for the host at `root`.
+pub fn files(plan: &UnitPlan, root: &HostRoot) -> Vec<UnitFile> {
     let mut files = vec![(&plan.service_path, &plan.rendered.service)];
     if let Some(socket) = &plan.rendered.socket {
         files.push((&plan.socket_path, socket));
     }
+    files
+        .into_iter()
+        .map(|(path, text)| {
+            let real = if plan.user_unit {
+                path.clone()
+            } else {
+                root.join(path)
+            };
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            UnitFile {
+                path: path.clone(),
+                real,
+                text: text.clone(),
+                marker: format!("# {name}, written by gorig unit"),
+            }
+        })
+        .collect()
+}
+
+/// Makes the empty `RootDirectory=` a unit runs in, when it has one.
+pub fn make_empty_root(plan: &UnitPlan, root: &HostRoot) -> Result<(), gorig_fs::FsError> {
     if let Some(empty) = &plan.rendered.empty_root {
         let dir = root.join(empty);
         std::fs::create_dir_all(&dir).map_err(|e| gorig_fs::FsError::io("create", &dir, e))?;
     }
-    let mut written = Vec::new();
-    for (path, text) in files {
-        let real = if plan.user_unit {
-            path.clone()
-        } else {
-            root.join(path)
-        };
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let marker = format!("# {name}, written by gorig unit");
-        let done = gorig_fs::write_managed(
-            &real,
-            text.as_bytes(),
-            &gorig_fs::Managed {
-                marker: Some(&marker),
-                mode: 0o644,
-                now: SystemTime::now(),
-            },
-        )?;
-        written.push(WrittenUnit {
-            path: path.clone(),
-            changed: done.changed,
-            backup: done.backup,
-        });
-    }
-    Ok(written)
+    Ok(())
+}
+
+/// Writes one unit file: atomically, nothing when unchanged, and a file gorig did not
+/// write backed up first.
+pub fn write_file(file: &UnitFile) -> Result<WrittenUnit, gorig_fs::FsError> {
+    let done = gorig_fs::write_managed(
+        &file.real,
+        file.text.as_bytes(),
+        &gorig_fs::Managed {
+            marker: Some(&file.marker),
+            mode: 0o644,
+            now: SystemTime::now(),
+        },
+    )?;
+    Ok(WrittenUnit {
+        path: file.path.clone(),
+        changed: done.changed,
+        backup: done.backup,
+    })
+}
+
+/// Writes the planned units under `root` (see [`write_file`]).
+pub fn write(plan: &UnitPlan, root: &HostRoot) -> Result<Vec<WrittenUnit>, gorig_fs::FsError> {
+    make_empty_root(plan, root)?;
+    files(plan, root).iter().map(write_file).collect()
 }
 
 pub use gorig_render::unit::parse_size;

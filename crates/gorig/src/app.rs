@@ -81,9 +81,15 @@ impl App {
 
     /// The installer for this run, reporting to `reporter`.
     pub fn installer<'r>(&self, reporter: &'r dyn Reporter) -> Installer<'r> {
+        let (sources, keys, policy) = self.installer_parts();
+        Installer::new(self.store.clone(), sources, keys, policy, reporter)
+    }
+
+    /// What [`App::installer`] is made of, for a command that changes a part first
+    /// (`apply`: the sources a gorig.yaml declares, its system store).
+    pub fn installer_parts(&self) -> (Sources, KeyStore, Policy) {
         let settings = &self.settings;
-        Installer::new(
-            self.store.clone(),
+        (
             Sources {
                 client: settings.client.clone(),
                 mirrors: settings.mirrors.clone(),
@@ -106,7 +112,6 @@ impl App {
                 limits: settings.limits,
                 persistence: settings.persistence,
             },
-            reporter,
         )
     }
 

@@ -42,6 +42,8 @@ pub const GROUPS_USED: &[(&str, &[&str])] = &[
     ("unit", &[]),
     ("tune", &[]),
     ("selinux", &[]),
+    ("plan", &["Store", "Network", "Trust"]),
+    ("apply", &["Store", "Network", "Trust"]),
     ("man", &[]),
 ];
 
@@ -121,6 +123,30 @@ pub struct TuneArgs {
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
     /// Print the plan (and what was written) as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `gorig plan` and `gorig apply`: [-f gorig.yaml] [--env E] [--group G] [--root DIR].
+#[derive(Debug, Args)]
+pub struct FleetArgs {
+    /// The file that declares the host
+    #[arg(long, short = 'f', value_name = "FILE", default_value = "gorig.yaml")]
+    pub file: PathBuf,
+    /// Merge environments.NAME over the file's base
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// A group the host is in (its toolchains from `groups:` are added); repeat or comma-separate
+    #[arg(long, value_name = "GROUP", value_delimiter = ',')]
+    pub group: Vec<String>,
+    /// The host under this directory tree: drop-ins, units, system mode's store and link
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Change nothing; exit 13 when the host differs from the file, 14 when only its
+    /// contract is not met
+    #[arg(long)]
+    pub check: bool,
+    /// Print the report as one JSON document
     #[arg(long)]
     pub json: bool,
 }
@@ -231,6 +257,12 @@ pub enum Command {
     /// Raise the kernel and login limits a Go service, CI runner or build host needs
     /// (sysctl.d and limits.d drop-ins); shows the plan, writes with --yes
     Tune(TuneArgs),
+    /// Show what `apply` would change to make this host what a gorig.yaml declares:
+    /// toolchains, the default, the Go environment, tuning, units, with diffs
+    Plan(FleetArgs),
+    /// Make this host what a gorig.yaml declares, step by step; a second run changes
+    /// nothing (--check: only say whether it would)
+    Apply(FleetArgs),
     /// SELinux labels for a Go service, or with --module a policy module for its own
     /// domain; `refine` adds rules from audit denials
     Selinux(SelinuxArgs),

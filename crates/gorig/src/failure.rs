@@ -48,6 +48,11 @@ pub enum Exit {
     /// 12: `unit --check`: a unit is above `--max-exposure`, or its Go settings disagree
     /// with its limits.
     UnitCheck = 12,
+    /// 13: `plan --check`, `apply --check`: the host differs from its gorig.yaml.
+    Drifted = 13,
+    /// 14: `apply`: the host is as declared, but its contract (doctor findings that must
+    /// be ok) is not met.
+    ContractUnmet = 14,
 }
 
 /// A command's failure: what happened, the exit code, and what to do next.

@@ -42,6 +42,7 @@ fn wants_json(command: &Command) -> bool {
         Command::Inspect(a) => a.json,
         Command::Unit(a) => a.json,
         Command::Tune(a) => a.json,
+        Command::Plan(a) | Command::Apply(a) => a.json,
         Command::Selinux(a) => match &a.action {
             Some(cli::SelinuxAction::Refine { json, .. }) => *json,
             None => a.json,
@@ -123,6 +124,8 @@ fn main() -> ExitCode {
         Command::Inspect(args) => commands::inspect::run(&app, args),
         Command::Unit(args) => commands::unit::run(&app, args),
         Command::Tune(args) => commands::tune::run(&app, args),
+        Command::Plan(args) => commands::fleet::run(&app, args, false),
+        Command::Apply(args) => commands::fleet::run(&app, args, true),
         Command::Selinux(args) => commands::selinux::run(&app, args),
         Command::Exec(args) => commands::exec::run(&app, args),
         Command::Activate(args) => commands::activate::activate(&app, args),

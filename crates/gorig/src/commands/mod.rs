@@ -6,6 +6,7 @@ pub mod current;
 pub mod doctor;
 pub mod env;
 pub mod exec;
+pub mod fleet;
 pub mod inspect;
 pub mod install;
 pub mod keys;
