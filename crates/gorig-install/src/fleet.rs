@@ -408,9 +408,9 @@ pub fn plan(installer: &Installer<'_>, fleet: &Fleet<'_>) -> Result<Plan, FleetE
             },
         });
     }
-    if desired.units.as_ref().is_some_and(|u| !u.is_empty()) {
+    if units_changed {
         notes.push(
-            "units are written and systemd told; enabling and starting them is left to the host (systemctl enable --now NAME)".into(),
+            "apply writes units (and on the live host runs daemon-reload); enabling and starting them is left to you (systemctl enable --now NAME)".into(),
         );
     }
 
