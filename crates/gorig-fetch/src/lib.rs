@@ -1,6 +1,7 @@
 //! Fetching official Go toolchains: the HTTP client, mirrors and their fallback order, the
 //! download and index caches, and the one streaming pass that downloads, verifies and
-//! unpacks an archive into a staging directory.
+//! unpacks an archive into a staging directory; and [`modzip`], the `golang.org/toolchain`
+//! module zip of a release archive, as a GOPROXY serves it.
 //!
 //! This crate knows nothing about terminals or the environment: settings arrive as plain
 //! values ([`ClientConfig`], [`UnpackOptions`], [`IndexPolicy`]) and progress leaves through
@@ -13,6 +14,7 @@ mod error;
 pub mod extract;
 mod index_fetch;
 mod keys;
+pub mod modzip;
 mod pipeline;
 mod retry;
 mod sandbox;

@@ -467,9 +467,43 @@ impl Log {
     }
 }
 
+impl Log {
+    /// What a static tree of files must hold for any client: every complete tile, and the
+    /// last tile of each level at every width up to its own. A client that saw a smaller
+    /// tree asks for the partial tiles of that size to check the new tree extends it (go
+    /// falls back to the complete tile, never to a wider partial one).
+    pub fn static_tiles(&self) -> Vec<Tile> {
+        let mut tiles = Vec::new();
+        for tile in self.tiles() {
+            if u64::from(tile.width) == TILE_WIDTH {
+                tiles.push(tile);
+            } else {
+                tiles.extend((1..=tile.width).map(|width| Tile { width, ..tile }));
+            }
+        }
+        tiles
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_static_tree_has_every_width_of_the_partial_tiles() {
+        let log = records(259);
+        let paths: Vec<String> = log.static_tiles().iter().map(Tile::path).collect();
+        assert_eq!(
+            paths,
+            [
+                "tile/8/0/000",
+                "tile/8/0/001.p/1",
+                "tile/8/0/001.p/2",
+                "tile/8/0/001.p/3",
+                "tile/8/1/000.p/1"
+            ]
+        );
+    }
 
     fn records(n: u64) -> Log {
         let mut log = Log::new();

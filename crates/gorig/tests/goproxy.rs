@@ -1,0 +1,283 @@
+//! The real go is the judge of gorig's checksum-database and module-zip code: a loopback
+//! GOPROXY serves go1.27.3 as `golang.org/toolchain` (the zip built by
+//! `gorig_fetch::modzip` from the release archive) and, under `sumdb/NAME/`, a checksum
+//! database whose tiles come from `gorig_sumdb::tlog::Log` and whose tree note is signed by
+//! `gorig_sumdb::note::Signer` with a test key. The real go 1.26.6 with
+//! `GOTOOLCHAIN=go1.27.3` and `GOSUMDB` set to that key downloads, verifies (h1: hash, note,
+//! inclusion in the tiles) and runs it. A tampered zip or a note signed by another key is
+//! refused by go, and by `gorig_sumdb::verify_lookup` in the same way.
+
+// Tests build fixture trees and read their own environment directly.
+#![allow(clippy::disallowed_methods)]
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use gorig_sumdb::note::Signer;
+use gorig_sumdb::proxy::{TOOLCHAIN_MODULE, toolchain_version};
+use gorig_sumdb::tlog::{Log, Tile};
+use gorig_test::{MockServer, real_archive, real_goroot, test_cache_dir};
+
+const NAME: &str = "sum.gorig.test";
+
+/// The zip of go1.27.3, built once per run: (path, its h1:, the module version).
+fn toolchain_zip() -> &'static (PathBuf, String, String) {
+    static ZIP: OnceLock<(tempfile::TempDir, (PathBuf, String, String))> = OnceLock::new();
+    &ZIP.get_or_init(|| {
+        let (archive, arch) = real_archive("go1.27.3");
+        let version = toolchain_version("go1.27.3", &arch);
+        let dir = tempfile::Builder::new()
+            .prefix("gorig-modzip-")
+            .tempdir()
+            .unwrap();
+        let path = dir.path().join("toolchain.zip");
+        let made = gorig_fetch::modzip::toolchain_zip(
+            std::fs::File::open(&archive).unwrap(),
+            &version,
+            std::fs::File::create(&path).unwrap(),
+        )
+        .unwrap();
+        assert!(made.files > 1000, "{made:?}");
+        (dir, (path, made.h1, version))
+    })
+    .1
+}
+
+/// A proxy tree serving the toolchain (its bytes as given) and a database of `fillers`
+/// other records plus the toolchain's, signed by `signer`.
+fn proxy_tree(
+    dir: &Path,
+    zip: &[u8],
+    h1: &str,
+    version: &str,
+    signer: &Signer,
+    fillers: u64,
+    tag: &str,
+) {
+    let at = dir.join(TOOLCHAIN_MODULE).join("@v");
+    std::fs::create_dir_all(&at).unwrap();
+    std::fs::write(at.join(format!("{version}.zip")), zip).unwrap();
+    std::fs::write(
+        at.join(format!("{version}.mod")),
+        gorig_fetch::modzip::TOOLCHAIN_GO_MOD,
+    )
+    .unwrap();
+    std::fs::write(
+        at.join(format!("{version}.info")),
+        format!("{{\"Version\":\"{version}\", \"Time\":\"2026-11-01T00:00:00Z\"}}\n"),
+    )
+    .unwrap();
+    std::fs::write(at.join("list"), format!("{version}\n")).unwrap();
+
+    let mut log = Log::new();
+    for i in 0..fillers {
+        log.append(
+            format!(
+                "example.com/{tag}{i} v1.0.0 h1:{i}=\nexample.com/{tag}{i} v1.0.0/go.mod h1:{i}=\n"
+            )
+            .as_bytes(),
+        );
+    }
+    let mod_hash =
+        gorig_sumdb::dirhash::go_mod_hash(gorig_fetch::modzip::TOOLCHAIN_GO_MOD.as_bytes());
+    let record = format!(
+        "{TOOLCHAIN_MODULE} {version} {h1}\n{TOOLCHAIN_MODULE} {version}/go.mod {mod_hash}\n"
+    );
+    let id = log.append(record.as_bytes());
+    let db = dir.join("sumdb").join(NAME);
+    let note = signer.sign(&log.tree().format()).unwrap();
+    std::fs::create_dir_all(db.join("lookup").join(TOOLCHAIN_MODULE).parent().unwrap()).unwrap();
+    std::fs::write(db.join("supported"), "").unwrap();
+    std::fs::write(db.join("latest"), &note).unwrap();
+    std::fs::write(
+        db.join("lookup")
+            .join(format!("{TOOLCHAIN_MODULE}@{version}")),
+        format!("{id}\n{record}\n{note}"),
+    )
+    .unwrap();
+    for tile in log.static_tiles() {
+        let path = db.join(tile.path());
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, log.tile(&tile).unwrap()).unwrap();
+    }
+}
+
+/// Runs the real go 1.26.6 with GOTOOLCHAIN=go1.27.3 through the proxy; returns
+/// (success, stdout+stderr).
+fn switch(proxy: &str, key: &str, state: &Path) -> (bool, String) {
+    let go = real_goroot("go1.26.6").join("bin/go");
+    let mut cmd = gorig_test::offline_go(&go, state);
+    cmd.args(["version"])
+        .current_dir(state)
+        .env("GOTOOLCHAIN", "go1.27.3")
+        .env("GOPROXY", proxy)
+        .env("GOSUMDB", key);
+    let out = cmd.output().unwrap();
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+fn state_dir() -> tempfile::TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix("gorig-goproxy-")
+        .tempdir_in(test_cache_dir())
+        .unwrap();
+    std::fs::create_dir_all(dir.path().join("gohome")).unwrap();
+    dir
+}
+
+#[test]
+fn the_real_go_switches_toolchains_through_a_database_gorig_built_and_signed() {
+    let (zip_path, h1, version) = toolchain_zip();
+    let zip = std::fs::read(zip_path).unwrap();
+    let signer = Signer::from_seed(NAME, &[21; 32]).unwrap();
+    let key = signer.verifier().encode();
+    // 700 records: the tree has a complete level-0 tile, a partial one and a level-1 tile.
+    let tree = tempfile::tempdir().unwrap();
+    proxy_tree(tree.path(), &zip, h1, version, &signer, 700, "m");
+    let server = MockServer::serve_dir(tree.path());
+    let state = state_dir();
+    let (ok, out) = switch(&server.url(), &key, state.path());
+    assert!(ok, "go refused gorig's database:\n{out}");
+    assert!(out.contains("go version go1.27.3 linux/"), "{out}");
+
+    // gorig's own client agrees on the same answer.
+    let db = tree.path().join("sumdb").join(NAME);
+    let body = std::fs::read_to_string(
+        db.join("lookup")
+            .join(format!("{TOOLCHAIN_MODULE}@{version}")),
+    )
+    .unwrap();
+    let mut fetch =
+        |_size: u64, tile: &Tile| std::fs::read(db.join(tile.path())).map_err(|e| e.to_string());
+    let verified = gorig_sumdb::verify_lookup(
+        &body,
+        TOOLCHAIN_MODULE,
+        version,
+        &signer.verifier(),
+        None,
+        &mut fetch,
+    )
+    .unwrap();
+    assert_eq!(&verified.zip_hash, h1);
+
+    // A fork: the same key signs a larger tree that does not extend the one go saw.
+    // go remembers the tree it saw (GOPATH/pkg/sumdb) and refuses, as gorig does.
+    let forked = tempfile::tempdir().unwrap();
+    proxy_tree(forked.path(), &zip, h1, version, &signer, 900, "fork");
+    let server = MockServer::serve_dir(forked.path());
+    let module_cache = state.path().join("gopath/pkg/mod");
+    let _ = std::process::Command::new("chmod")
+        .arg("-R")
+        .arg("u+w")
+        .arg(&module_cache)
+        .status();
+    std::fs::remove_dir_all(&module_cache).unwrap();
+    let (ok, out) = switch(&server.url(), &key, state.path());
+    assert!(!ok, "go accepted a forked tree:\n{out}");
+    // go checks the tree it saw against the new one's tiles, which cannot agree.
+    assert!(out.contains("checking tree#701"), "{out}");
+    let seen = gorig_sumdb::tlog::Tree::parse(
+        gorig_sumdb::note::open(
+            &std::fs::read_to_string(db.join("latest")).unwrap(),
+            &signer.verifier(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let fork_db = forked.path().join("sumdb").join(NAME);
+    let body = std::fs::read_to_string(
+        fork_db
+            .join("lookup")
+            .join(format!("{TOOLCHAIN_MODULE}@{version}")),
+    )
+    .unwrap();
+    let mut fetch = |_size: u64, tile: &Tile| {
+        std::fs::read(fork_db.join(tile.path())).map_err(|e| e.to_string())
+    };
+    assert!(matches!(
+        gorig_sumdb::verify_lookup(
+            &body,
+            TOOLCHAIN_MODULE,
+            version,
+            &signer.verifier(),
+            Some(&seen),
+            &mut fetch
+        ),
+        Err(gorig_sumdb::LookupError::Tlog(
+            gorig_sumdb::tlog::TlogError::Forked { .. }
+        ))
+    ));
+}
+
+#[test]
+fn the_real_go_refuses_a_tampered_zip_and_a_note_signed_by_another_key() {
+    let (zip_path, h1, version) = toolchain_zip();
+    let mut zip = std::fs::read(zip_path).unwrap();
+    let signer = Signer::from_seed(NAME, &[21; 32]).unwrap();
+    let key = signer.verifier().encode();
+
+    // The database lists another h1: than the zip's (the zip was changed after it was
+    // recorded): go's hash of the zip is gorig's, so the mismatch is caught.
+    let mut wrong = h1.clone();
+    let flipped = if wrong.ends_with("A=") { "B=" } else { "A=" };
+    wrong.replace_range(wrong.len() - 2.., flipped);
+    let tampered = tempfile::tempdir().unwrap();
+    proxy_tree(tampered.path(), &zip, &wrong, version, &signer, 10, "m");
+    let server = MockServer::serve_dir(tampered.path());
+    let state = state_dir();
+    let (ok, out) = switch(&server.url(), &key, state.path());
+    assert!(
+        !ok,
+        "go accepted a zip whose hash the database does not list:\n{out}"
+    );
+    assert!(out.contains("checksum mismatch"), "{out}");
+
+    // A corrupted zip is refused too.
+    let corrupt = tempfile::tempdir().unwrap();
+    let middle = zip.len() / 2;
+    zip[middle] ^= 0x40;
+    proxy_tree(corrupt.path(), &zip, h1, version, &signer, 10, "m");
+    let server = MockServer::serve_dir(corrupt.path());
+    let state = state_dir();
+    let (ok, out) = switch(&server.url(), &key, state.path());
+    assert!(!ok, "go accepted a corrupted zip:\n{out}");
+    zip[middle] ^= 0x40;
+
+    // The database signed by another key of the same name.
+    let forged = tempfile::tempdir().unwrap();
+    let other = Signer::from_seed(NAME, &[22; 32]).unwrap();
+    proxy_tree(forged.path(), &zip, h1, version, &other, 10, "m");
+    let server = MockServer::serve_dir(forged.path());
+    let state = state_dir();
+    let (ok, out) = switch(&server.url(), &key, state.path());
+    assert!(!ok, "go accepted a note signed by another key:\n{out}");
+    eprintln!("go on a note signed by another key: {out}");
+    assert!(out.contains("verifying"), "{out}");
+    let db = forged.path().join("sumdb").join(NAME);
+    let body = std::fs::read_to_string(
+        db.join("lookup")
+            .join(format!("{TOOLCHAIN_MODULE}@{version}")),
+    )
+    .unwrap();
+    let mut fetch =
+        |_size: u64, tile: &Tile| std::fs::read(db.join(tile.path())).map_err(|e| e.to_string());
+    assert!(
+        gorig_sumdb::verify_lookup(
+            &body,
+            TOOLCHAIN_MODULE,
+            version,
+            &signer.verifier(),
+            None,
+            &mut fetch
+        )
+        .is_err()
+    );
+}
