@@ -281,3 +281,62 @@ fn the_real_go_refuses_a_tampered_zip_and_a_note_signed_by_another_key() {
         .is_err()
     );
 }
+
+/// The zip gorig builds unpacks, by gorig's unpacker, to the release's own tree (less the
+/// subtrees a module leaves out), with the h1: the database records, and its go runs.
+#[test]
+fn the_module_zip_unpacks_to_the_release_tree_and_its_go_runs() {
+    let (zip_path, h1, version) = toolchain_zip();
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("goroot");
+    std::fs::create_dir(&dest).unwrap();
+    let done = gorig_fetch::modzip::unpack_toolchain_zip(
+        zip_path,
+        version,
+        &dest,
+        gorig_fetch::ExtractLimits::default(),
+    )
+    .unwrap();
+    assert_eq!(&done.h1, h1);
+    let release = real_goroot("go1.27.3");
+    let mut compared = 0;
+    let mut stack = vec![release.clone()];
+    while let Some(at) = stack.pop() {
+        for entry in std::fs::read_dir(&at).unwrap().flatten() {
+            let path = entry.path();
+            let rel = path.strip_prefix(&release).unwrap();
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            if ["api", "doc", "misc", "test", ".github"]
+                .iter()
+                .any(|d| rel.starts_with(d))
+            {
+                continue;
+            }
+            if meta.is_dir() {
+                stack.push(path);
+            } else if meta.is_file() {
+                assert_eq!(
+                    std::fs::read(&path).unwrap(),
+                    std::fs::read(dest.join(rel)).unwrap_or_default(),
+                    "{} differs",
+                    rel.display()
+                );
+                compared += 1;
+            }
+        }
+    }
+    assert!(
+        compared as u64 <= done.files && compared > 1000,
+        "{compared} {done:?}"
+    );
+    let out = std::process::Command::new(dest.join("bin/go"))
+        .arg("version")
+        .env("GOTOOLCHAIN", "local")
+        .env("GOENV", "off")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("go1.27.3"),
+        "{out:?}"
+    );
+}
