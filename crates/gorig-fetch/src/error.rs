@@ -31,6 +31,30 @@ pub enum FetchError {
     #[error("{url} answered HTTP {status}")]
     Status { url: String, status: u16 },
 
+    #[error("GOPROXY=off: toolchain downloads through GOPROXY are turned off")]
+    GoproxyOff,
+
+    #[error(
+        "GOSUMDB=off, but go toolchains are always checked against the checksum database (go refuses them too)"
+    )]
+    SumDbOff,
+
+    #[error("GOSUMDB `{value}`: {detail}")]
+    BadGosumdb { value: String, detail: String },
+
+    #[error("the checksum database does not vouch for golang.org/toolchain@{version}: {detail}")]
+    SumDb { version: String, detail: String },
+
+    #[error(
+        "{file} from {url} does not hash to what the checksum database records\n  expected: {expected}\n  actual:   {actual}"
+    )]
+    ZipHashMismatch {
+        file: String,
+        url: String,
+        expected: String,
+        actual: String,
+    },
+
     #[error("could not connect to {url}: {detail}")]
     Connect { url: String, detail: String },
 
@@ -201,7 +225,7 @@ impl FetchError {
         }
     }
 
-    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: io::Error) -> Self {
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: io::Error) -> Self {
         FetchError::Io {
             action,
             path: path.into(),

@@ -12,6 +12,7 @@ mod cache;
 mod client;
 mod error;
 pub mod extract;
+pub mod goproxy;
 mod index_fetch;
 mod keys;
 pub mod modzip;

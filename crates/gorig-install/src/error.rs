@@ -59,6 +59,14 @@ pub enum InstallError {
     Raced { request: VersionRequest },
     #[error("there is no previous default to go back to (or it was uninstalled)")]
     NoPrevious,
+    /// The GOPROXY lists no toolchain that matches.
+    #[error(
+        "no golang.org/toolchain version the GOPROXY lists matches `{request}` ({listed} listed for this architecture)"
+    )]
+    NotInGoproxy {
+        request: VersionRequest,
+        listed: usize,
+    },
 }
 
 fn join(versions: &[GoVersion]) -> String {

@@ -41,6 +41,8 @@ pub struct Fresh {
     pub unpacked: Box<Unpacked>,
     /// It replaced an installed tree (`force`).
     pub replaced: bool,
+    /// Installed through GOPROXY: the checksum database's word on the zip.
+    pub vouched: Option<crate::goproxy::Vouched>,
 }
 
 /// Times an install starts over when a concurrent removal takes away the version it found
@@ -48,7 +50,7 @@ pub struct Fresh {
 const RACE_RETRIES: u32 = 3;
 
 impl Installer<'_> {
-    fn platform(&self) -> Result<Platform, InstallError> {
+    pub(crate) fn platform(&self) -> Result<Platform, InstallError> {
         self.policy
             .platform
             .clone()
@@ -61,6 +63,9 @@ impl Installer<'_> {
         request: &VersionRequest,
         how: InstallHow,
     ) -> Result<Installed, InstallError> {
+        if let Some(source) = &self.policy.goproxy {
+            return self.install_via_goproxy(source, request, how);
+        }
         self.warn_checks_off();
         let platform = self.platform()?;
         for _ in 0..RACE_RETRIES {
@@ -96,7 +101,7 @@ impl Installer<'_> {
 
     /// The already-installed outcome, decided under the store lock; `None` when a
     /// concurrent removal took the version away (the caller installs it again).
-    fn keep_installed(
+    pub(crate) fn keep_installed(
         &self,
         version: &GoVersion,
         how: InstallHow,
@@ -190,6 +195,7 @@ impl Installer<'_> {
                 artifact,
                 unpacked: Box::new(unpacked),
                 replaced,
+                vouched: None,
             }),
             became_default,
         })
@@ -197,7 +203,7 @@ impl Installer<'_> {
 
     /// Makes `version` the default when `wanted`, or when there is no default; the caller
     /// holds the store lock. Returns whether the default changed.
-    fn default_if_needed(
+    pub(crate) fn default_if_needed(
         &self,
         version: &GoVersion,
         wanted: bool,
@@ -213,7 +219,7 @@ impl Installer<'_> {
 
     /// Whether `version` is installed for `platform` and need not be installed again. A
     /// version installed for another architecture is refused unless `force`.
-    fn already_installed(
+    pub(crate) fn already_installed(
         &self,
         version: &GoVersion,
         platform: &Platform,

@@ -32,6 +32,7 @@ mod ensure;
 mod error;
 pub mod examine;
 pub mod fleet;
+mod goproxy;
 mod install;
 mod remove;
 pub mod selinux;
@@ -41,6 +42,7 @@ pub mod verify;
 
 pub use ensure::{Ensured, Want};
 pub use error::InstallError;
+pub use goproxy::Vouched;
 pub use install::{Fresh, InstallHow, Installed};
 pub use remove::Removal;
 pub use system::{SystemLinked, SystemPaths};
@@ -90,6 +92,8 @@ pub struct Policy {
     pub limits: ExtractLimits,
     /// Retries and the low-speed rule, for every request.
     pub persistence: Persistence,
+    /// Install through GOPROXY, verified by the checksum database (`--source goproxy`).
+    pub goproxy: Option<gorig_fetch::goproxy::GoproxySource>,
 }
 
 /// Installs, selects and removes toolchains in one store.

@@ -52,6 +52,7 @@ fn world(versions: &[&str]) -> World {
                 backoff: Duration::from_millis(10),
                 ..Persistence::default()
             },
+            goproxy: None,
         },
     }
 }

@@ -18,6 +18,9 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "URL")]
     pub index: Option<String>,
 
+    #[arg(long, global = true, value_name = "SOURCE")]
+    pub source: Option<String>,
+
     #[arg(long, global = true)]
     pub offline: bool,
 

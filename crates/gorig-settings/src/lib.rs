@@ -224,6 +224,7 @@ pub struct ConfigFile {
     pub mirrors: Option<Vec<String>>,
     pub index: Option<String>,
     pub index_ttl: Option<u64>,
+    pub source: Option<String>,
     pub offline: Option<bool>,
     pub arch: Option<String>,
     pub connect_timeout: Option<u64>,
@@ -265,6 +266,7 @@ impl ConfigFile {
             mirrors: self.mirrors.or(lower.mirrors),
             index: self.index.or(lower.index),
             index_ttl: self.index_ttl.or(lower.index_ttl),
+            source: self.source.or(lower.source),
             offline: self.offline.or(lower.offline),
             arch: self.arch.or(lower.arch),
             connect_timeout: self.connect_timeout.or(lower.connect_timeout),
@@ -308,6 +310,8 @@ pub struct Settings {
     pub mirrors: Vec<Mirror>,
     pub index_sources: Vec<Location>,
     pub index_ttl: Duration,
+    /// `--source goproxy`: GOPROXY's list and GOSUMDB's database, read as go reads them.
+    pub goproxy: Option<gorig_fetch::goproxy::GoproxySource>,
     pub offline: bool,
     pub refresh: bool,
     /// Take archive digests from `<archive>.sha256` on the mirror (install's flag, the
@@ -598,8 +602,21 @@ impl Settings {
                 .unwrap_or(gorig_fetch::DEFAULT_DOWNLOAD_BASE),
         )?;
 
+        let source = global
+            .source
+            .clone()
+            .or_else(|| env.get("GORIG_SOURCE").map(String::from))
+            .or(config.source.clone())
+            .unwrap_or_else(|| "official".to_string());
+        let goproxy = match source.as_str() {
+            "official" => None,
+            "goproxy" => Some(goproxy_source(env, &home)?),
+            other => bail!("source `{other}`: expected official or goproxy"),
+        };
+
         Ok(Settings {
             home,
+            goproxy,
             cache_dir,
             mirrors,
             index_sources,
@@ -626,6 +643,29 @@ impl Settings {
             path_var: env.get("PATH").map(String::from),
         })
     }
+}
+
+/// GOPROXY and GOSUMDB as go reads them, for `--source goproxy`.
+fn goproxy_source(
+    env: &Environment,
+    home: &Path,
+) -> anyhow::Result<gorig_fetch::goproxy::GoproxySource> {
+    if let Some(flags) = env.get("GOFLAGS")
+        && flags
+            .split_whitespace()
+            .any(|f| f == "-insecure" || f.starts_with("-insecure="))
+    {
+        bail!(
+            "GOFLAGS holds -insecure, which go no longer supports (and which never turns off the checksum database for toolchains): take it out (GOINSECURE or GOPRIVATE are its successors for modules)"
+        );
+    }
+    let proxies = gorig_sumdb::proxy::parse_goproxy(env.get("GOPROXY").unwrap_or(""))?;
+    let sumdb = gorig_fetch::goproxy::SumDb::from_gosumdb(env.get("GOSUMDB"))?;
+    Ok(gorig_fetch::goproxy::GoproxySource {
+        proxies,
+        sumdb,
+        state_dir: home.join("sumdb"),
+    })
 }
 
 #[cfg(test)]

@@ -97,6 +97,14 @@ pub const SETTINGS: &[Setting] = &[
         "The release index (go.dev's JSON): URL, file:// URL or path",
     ),
     setting(
+        "source",
+        Some(("source", "--source")),
+        &["GORIG_SOURCE"],
+        Some(Kind::Text),
+        "official",
+        "Where toolchains come from: official (go.dev archives and mirrors, SHA-256 and OpenPGP) or goproxy (golang.org/toolchain through GOPROXY, verified by the checksum database GOSUMDB names)",
+    ),
+    setting(
         "index_ttl",
         None,
         &["GORIG_INDEX_TTL"],
@@ -362,6 +370,10 @@ pub const OTHER_ENV: &[(&[&str], &str)] = &[
         "read by `doctor` as the go command would",
     ),
     (
+        &["GOPROXY", "GOSUMDB", "GOFLAGS"],
+        "read by `--source goproxy` as the go command reads them (GONOSUMDB and GOPRIVATE do not exempt toolchains from the checksum database, as in go)",
+    ),
+    (
         &["GORIG_SHIM_DEPTH"],
         "set by the shims to stop a shim from running itself",
     ),
@@ -386,6 +398,7 @@ pub const HEADINGS: &[(&str, &[&str])] = &[
         &[
             "mirrors",
             "index",
+            "source",
             "offline",
             "refresh",
             "arch",

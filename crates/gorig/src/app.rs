@@ -111,6 +111,7 @@ impl App {
                 verify_signatures: settings.verify_signature,
                 limits: settings.limits,
                 persistence: settings.persistence,
+                goproxy: settings.goproxy.clone(),
             },
         )
     }

@@ -486,7 +486,7 @@ pub struct InstallArgs {
     #[arg(long)]
     pub checksum_from_mirror: bool,
 
-    /// With --system: move an existing real /usr/local/go aside instead of refusing
+    /// With --system: move a real /usr/local/go aside rather than refuse
     #[arg(long, requires = "system")]
     pub adopt: bool,
 

@@ -228,6 +228,26 @@ impl From<FetchError> for Failure {
             ),
             FetchError::Index(inner) => return Failure::from(inner.clone()),
             FetchError::BadMirror(_) | FetchError::Client(_) => (Exit::Usage, Vec::new()),
+            FetchError::GoproxyOff => (
+                Exit::Usage,
+                vec!["set GOPROXY to a proxy that serves golang.org/toolchain, or use --source official".into()],
+            ),
+            FetchError::SumDbOff => (
+                Exit::Usage,
+                vec!["unset GOSUMDB, or set it to your database's key (NAME+HASH+KEY [URL]); with a single file:// GOPROXY the database is skipped, as go skips it".into()],
+            ),
+            FetchError::BadGosumdb { .. } => (
+                Exit::Usage,
+                vec!["GOSUMDB is sum.golang.org, off, or a key NAME+HASH+KEY optionally followed by the database's URL".into()],
+            ),
+            FetchError::SumDb { .. } => (
+                Exit::Verification,
+                vec!["nothing was installed; the proxy or the database served answers that do not prove the toolchain (stale, forged, or a forked database): report it to its operator".into()],
+            ),
+            FetchError::ZipHashMismatch { .. } => (
+                Exit::Verification,
+                vec!["nothing was installed; the proxy served a zip other than the one the checksum database records".into()],
+            ),
         };
         Failure {
             exit,
@@ -379,6 +399,8 @@ impl From<InstallError> for Failure {
                 .hint("switch it first: sudo gorig use --system OTHER_VERSION"),
             InstallError::Raced { .. } => Failure::new(Exit::Refused, error)
                 .hint("another gorig is removing what this one installs; run the command again when it is done"),
+            InstallError::NotInGoproxy { .. } => Failure::new(Exit::NotFound, error)
+                .hint("the proxy's golang.org/toolchain/@v/list names the toolchains it serves; ask for one of those, or use --source official"),
             InstallError::NoPrevious => Failure::new(Exit::NotFound, error)
                 .hint("gorig use VERSION   (`gorig list` shows what is installed)"),
         }

@@ -340,3 +340,153 @@ fn the_module_zip_unpacks_to_the_release_tree_and_its_go_runs() {
         "{out:?}"
     );
 }
+
+const BIN: &str = env!("CARGO_BIN_EXE_gorig");
+
+/// A context installing through the proxy at `url` with the test database's key.
+fn goproxy_context(url: &str, key: &str) -> gorig_test::TestContext {
+    let mut ctx = gorig_test::TestContext::new(BIN);
+    ctx.env("GORIG_SOURCE", "goproxy")
+        .env("GOPROXY", url)
+        .env("GOSUMDB", key)
+        .env("GORIG_RETRIES", "0")
+        .env("NO_COLOR", "1");
+    ctx
+}
+
+#[test]
+fn gorig_installs_through_goproxy_verified_by_the_database_and_refuses_what_it_cannot_prove() {
+    let (zip_path, h1, version) = toolchain_zip();
+    let zip = std::fs::read(zip_path).unwrap();
+    let signer = Signer::from_seed(NAME, &[21; 32]).unwrap();
+    let key = signer.verifier().encode();
+    let good = tempfile::tempdir().unwrap();
+    proxy_tree(good.path(), &zip, h1, version, &signer, 700, "m");
+    let server = MockServer::serve_dir(good.path());
+
+    // A series request resolves against the proxy's list; the report names the database.
+    let ctx = goproxy_context(&server.url(), &key);
+    let out = ctx.run(&["install", "1.27", "--json"]);
+    out.success();
+    let installed = out
+        .json_lines()
+        .into_iter()
+        .find(|l| l["event"] == "installed")
+        .unwrap();
+    assert_eq!(installed["version"], "go1.27.3");
+    assert_eq!(installed["source_kind"], "goproxy");
+    assert_eq!(installed["h1"], h1.as_str());
+    assert!(
+        installed["checksum_database"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/sumdb/{NAME}")),
+        "{installed}"
+    );
+    let go = ctx.gorig_home().join("versions/go1.27.3/bin/go");
+    let ran = std::process::Command::new(&go)
+        .arg("version")
+        .env("GOTOOLCHAIN", "local")
+        .env("GOENV", "off")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&ran.stdout).contains("go1.27.3"),
+        "{ran:?}"
+    );
+    // The tree it saw is kept for the next install.
+    assert!(
+        ctx.gorig_home()
+            .join(format!("sumdb/{NAME}/latest"))
+            .is_file()
+    );
+    ctx.run(&["install", "1.27.3", "--source", "goproxy"])
+        .success();
+
+    // Each refusal exits 5, names what was expected, and leaves nothing installed.
+    let refused = |ctx: &gorig_test::TestContext, expect: &str| {
+        let out = ctx.run(&["install", "1.27.3"]);
+        out.failure(5);
+        assert!(out.stderr.contains(expect), "{out}");
+        assert!(ctx.versions_on_disk().is_empty(), "{out}");
+        let partial = std::fs::read_dir(ctx.cache_dir().join("downloads"))
+            .map(|d| {
+                d.flatten()
+                    .any(|e| e.file_name().to_string_lossy().ends_with(".partial"))
+            })
+            .unwrap_or(false);
+        assert!(!partial, "a partial download was left behind");
+    };
+    let mut wrong = h1.clone();
+    let flipped = if wrong.ends_with("A=") { "B=" } else { "A=" };
+    wrong.replace_range(wrong.len() - 2.., flipped);
+    let tree = tempfile::tempdir().unwrap();
+    proxy_tree(tree.path(), &zip, &wrong, version, &signer, 10, "m");
+    let server = MockServer::serve_dir(tree.path());
+    refused(
+        &goproxy_context(&server.url(), &key),
+        &format!("expected: {wrong}"),
+    );
+
+    // No record of it.
+    let tree = tempfile::tempdir().unwrap();
+    proxy_tree(tree.path(), &zip, h1, version, &signer, 10, "m");
+    std::fs::remove_file(
+        tree.path()
+            .join(format!("sumdb/{NAME}/lookup/{TOOLCHAIN_MODULE}@{version}")),
+    )
+    .unwrap();
+    let server = MockServer::serve_dir(tree.path());
+    refused(&goproxy_context(&server.url(), &key), "has no record of it");
+
+    // A note signed by another key.
+    let tree = tempfile::tempdir().unwrap();
+    let other = Signer::from_seed(NAME, &[22; 32]).unwrap();
+    proxy_tree(tree.path(), &zip, h1, version, &other, 10, "m");
+    let server = MockServer::serve_dir(tree.path());
+    refused(
+        &goproxy_context(&server.url(), &key),
+        "the note is not signed by sum.gorig.test",
+    );
+
+    // Stale tiles: a hash the proof of record 700 (in the third level-0 tile, of 701
+    // records, so 189 wide) is built from, changed.
+    let tree = tempfile::tempdir().unwrap();
+    proxy_tree(tree.path(), &zip, h1, version, &signer, 700, "m");
+    let tile = tree.path().join(format!("sumdb/{NAME}/tile/8/0/002.p/189"));
+    let mut bytes = std::fs::read(&tile).unwrap();
+    bytes[40] ^= 1;
+    std::fs::write(&tile, bytes).unwrap();
+    let server = MockServer::serve_dir(tree.path());
+    refused(
+        &goproxy_context(&server.url(), &key),
+        "do not hash to the signed tree",
+    );
+
+    // A fork of the tree this store saw: the first context remembers the good one.
+    ctx.run(&["uninstall", "1.27.3", "--force"]).success();
+    let tree = tempfile::tempdir().unwrap();
+    proxy_tree(tree.path(), &zip, h1, version, &signer, 900, "fork");
+    let server = MockServer::serve_dir(tree.path());
+    let mut forked = ctx;
+    forked.env("GOPROXY", server.url());
+    refused(&forked, "forked");
+}
+
+#[test]
+fn settings_go_refuses_are_refused_as_go_refuses_them() {
+    let signer = Signer::from_seed(NAME, &[21; 32]).unwrap();
+    let key = signer.verifier().encode();
+    for (var, value, expect) in [
+        ("GOSUMDB", "off", "GOSUMDB=off"),
+        ("GOPROXY", "off", "GOPROXY=off"),
+        ("GOFLAGS", "-mod=mod -insecure", "-insecure"),
+        ("GOSUMDB", "sum.corp.example+00000000+AAAA", "GOSUMDB"),
+    ] {
+        let mut ctx = goproxy_context("http://127.0.0.1:9", &key);
+        ctx.env(var, value);
+        let out = ctx.run(&["install", "1.27.3"]);
+        out.failure(2);
+        assert!(out.stderr.contains(expect), "{var}={value}: {out}");
+    }
+}

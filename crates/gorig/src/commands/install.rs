@@ -58,7 +58,35 @@ fn report(app: &App, installed: &Installed) {
     match &installed.fresh {
         Some(fresh) => {
             let (artifact, unpacked) = (&fresh.artifact, &fresh.unpacked);
-            if app.printer.json {
+            if let Some(vouched) = &fresh.vouched {
+                let database = vouched.database.clone().unwrap_or_else(|| {
+                    "no checksum database (GOSUMDB=off, a file:// GOPROXY)".into()
+                });
+                if app.printer.json {
+                    app.printer.json_line(&json!({
+                        "event": "installed",
+                        "version": version,
+                        "path": path,
+                        "filename": artifact.filename,
+                        "source_kind": "goproxy",
+                        "module_version": vouched.module_version,
+                        "h1": vouched.h1,
+                        "checksum_database": vouched.database,
+                        "source": unpacked.source,
+                        "replaced": fresh.replaced,
+                        "archive_bytes": unpacked.archive_bytes,
+                        "files": unpacked.stats.files,
+                        "default": default,
+                    }));
+                } else {
+                    app.printer.info(format!(
+                        "installed {version} in {} (golang.org/toolchain {}, h1 {} verified by {database})",
+                        path.display(),
+                        vouched.module_version,
+                        short_digest(&vouched.h1)
+                    ));
+                }
+            } else if app.printer.json {
                 app.printer.json_line(&json!({
                     "event": "installed",
                     "version": version,
