@@ -66,6 +66,8 @@ pub enum Event {
         error: String,
         next: bool,
     },
+    /// The official sources could not be reached; the install goes through GOPROXY.
+    FallingBackToGoproxy { reason: String },
     /// The release index could not be refreshed; the cached copy (`age_secs` old, or of
     /// unknown age when its file is dated in the future) is used.
     IndexStale {

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use gorig_event::Event;
-use gorig_fetch::{Fetcher, IndexOrigin, SignatureVerifier, UnpackOptions, Unpacked};
+use gorig_fetch::{FetchError, Fetcher, IndexOrigin, SignatureVerifier, UnpackOptions, Unpacked};
 use gorig_index::{Artifact, Digest, IndexError, Sha256, archive_filename};
 use gorig_store::Lock;
 use gorig_version::{GoVersion, Platform, VersionRequest};
@@ -45,6 +45,20 @@ pub struct Fresh {
     pub vouched: Option<crate::goproxy::Vouched>,
 }
 
+/// Whether the official sources could not be reached at all (not: they answered wrong).
+fn unreachable(error: &InstallError) -> bool {
+    let source = match error {
+        InstallError::Failed { source, .. } | InstallError::Fetch(source) => source,
+        _ => return false,
+    };
+    matches!(
+        **source,
+        FetchError::AllSourcesFailed { local: false, .. }
+            | FetchError::Connect { .. }
+            | FetchError::Timeout { .. }
+    )
+}
+
 /// Times an install starts over when a concurrent removal takes away the version it found
 /// installed.
 const RACE_RETRIES: u32 = 3;
@@ -66,6 +80,25 @@ impl Installer<'_> {
         if let Some(source) = &self.policy.goproxy {
             return self.install_via_goproxy(source, request, how);
         }
+        match self.install_official(request, how) {
+            Err(error) if unreachable(&error) => {
+                let Some(source) = &self.policy.goproxy_fallback else {
+                    return Err(error);
+                };
+                self.reporter.report(Event::FallingBackToGoproxy {
+                    reason: gorig_fetch::one_line(&error),
+                });
+                self.install_via_goproxy(source, request, how)
+            }
+            other => other,
+        }
+    }
+
+    fn install_official(
+        &self,
+        request: &VersionRequest,
+        how: InstallHow,
+    ) -> Result<Installed, InstallError> {
         self.warn_checks_off();
         let platform = self.platform()?;
         for _ in 0..RACE_RETRIES {

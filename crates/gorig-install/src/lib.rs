@@ -94,6 +94,9 @@ pub struct Policy {
     pub persistence: Persistence,
     /// Install through GOPROXY, verified by the checksum database (`--source goproxy`).
     pub goproxy: Option<gorig_fetch::goproxy::GoproxySource>,
+    /// Where to turn when the official sources cannot be reached: GOPROXY, when the
+    /// environment sets one and no source was chosen.
+    pub goproxy_fallback: Option<gorig_fetch::goproxy::GoproxySource>,
 }
 
 /// Installs, selects and removes toolchains in one store.

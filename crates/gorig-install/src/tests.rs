@@ -53,6 +53,7 @@ fn world(versions: &[&str]) -> World {
                 ..Persistence::default()
             },
             goproxy: None,
+            goproxy_fallback: None,
         },
     }
 }

@@ -312,6 +312,8 @@ pub struct Settings {
     pub index_ttl: Duration,
     /// `--source goproxy`: GOPROXY's list and GOSUMDB's database, read as go reads them.
     pub goproxy: Option<gorig_fetch::goproxy::GoproxySource>,
+    /// No source chosen and GOPROXY set: used when the official sources cannot be reached.
+    pub goproxy_fallback: Option<gorig_fetch::goproxy::GoproxySource>,
     pub offline: bool,
     pub refresh: bool,
     /// Take archive digests from `<archive>.sha256` on the mirror (install's flag, the
@@ -602,21 +604,32 @@ impl Settings {
                 .unwrap_or(gorig_fetch::DEFAULT_DOWNLOAD_BASE),
         )?;
 
-        let source = global
+        let chosen = global
             .source
             .clone()
             .or_else(|| env.get("GORIG_SOURCE").map(String::from))
-            .or(config.source.clone())
-            .unwrap_or_else(|| "official".to_string());
-        let goproxy = match source.as_str() {
+            .or(config.source.clone());
+        let goproxy = match chosen.as_deref().unwrap_or("official") {
             "official" => None,
             "goproxy" => Some(goproxy_source(env, &home)?),
             other => bail!("source `{other}`: expected official or goproxy"),
+        };
+        // Nothing chosen and a GOPROXY set: it is where to turn when go.dev is unreachable.
+        let goproxy_fallback = match (&chosen, env.get("GOPROXY")) {
+            (None, Some(value)) if !value.trim().is_empty() => {
+                goproxy_source(env, &home).ok().filter(|s| {
+                    s.proxies
+                        .iter()
+                        .any(|p| matches!(p.entry, gorig_sumdb::proxy::ProxyEntry::Url(_)))
+                })
+            }
+            _ => None,
         };
 
         Ok(Settings {
             home,
             goproxy,
+            goproxy_fallback,
             cache_dir,
             mirrors,
             index_sources,

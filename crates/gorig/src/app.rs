@@ -112,6 +112,7 @@ impl App {
                 limits: settings.limits,
                 persistence: settings.persistence,
                 goproxy: settings.goproxy.clone(),
+                goproxy_fallback: settings.goproxy_fallback.clone(),
             },
         )
     }

@@ -69,6 +69,12 @@ fn describe(event: &Event) -> Option<(Level, String)> {
                 ),
             )
         }
+        Event::FallingBackToGoproxy { reason } => (
+            Level::Warning,
+            format!(
+                "the official sources could not be reached ({reason}); installing through GOPROXY, verified by the checksum database"
+            ),
+        ),
         Event::SourceFailed { error, next, .. } => (
             Level::Warning,
             if *next {

@@ -490,3 +490,32 @@ fn settings_go_refuses_are_refused_as_go_refuses_them() {
         assert!(out.stderr.contains(expect), "{var}={value}: {out}");
     }
 }
+
+/// No source chosen, go.dev and the mirrors unreachable, a GOPROXY set: gorig turns to
+/// it, says so, and still verifies every byte.
+#[test]
+fn when_only_a_goproxy_is_reachable_it_is_used_with_a_warning() {
+    let (zip_path, h1, version) = toolchain_zip();
+    let zip = std::fs::read(zip_path).unwrap();
+    let signer = Signer::from_seed(NAME, &[21; 32]).unwrap();
+    let tree = tempfile::tempdir().unwrap();
+    proxy_tree(tree.path(), &zip, h1, version, &signer, 10, "m");
+    let server = MockServer::serve_dir(tree.path());
+    let mut ctx = goproxy_context(&server.url(), &signer.verifier().encode());
+    let dead = MockServer::dead_url();
+    ctx.unset("GORIG_SOURCE")
+        .env("GORIG_MIRROR", &dead)
+        .env("GORIG_INDEX", format!("{dead}index.json"));
+    let out = ctx.run(&["install", "1.27"]);
+    out.success();
+    assert!(out.stderr.contains("installing through GOPROXY"), "{out}");
+    assert!(out.stdout.contains("verified by"), "{out}");
+    assert_eq!(ctx.versions_on_disk(), ["go1.27.3"]);
+    // Without a GOPROXY the failure is the network's, as before.
+    let mut plain = gorig_test::TestContext::new(BIN);
+    plain
+        .env("GORIG_MIRROR", &dead)
+        .env("GORIG_INDEX", format!("{dead}index.json"))
+        .env("GORIG_RETRIES", "0");
+    plain.run(&["install", "1.27"]).failure(4);
+}
