@@ -34,6 +34,7 @@ pub mod examine;
 pub mod fleet;
 mod goproxy;
 mod install;
+pub mod mirror;
 mod remove;
 pub mod selinux;
 mod system;

@@ -43,9 +43,52 @@ pub const GROUPS_USED: &[(&str, &[&str])] = &[
     ("tune", &[]),
     ("selinux", &[]),
     ("plan", &["Store", "Network", "Trust"]),
+    ("mirror", &["Store", "Network", "Trust"]),
     ("apply", &["Store", "Network", "Trust"]),
     ("man", &[]),
 ];
+
+/// `gorig mirror sync DIR ...`, `gorig mirror verify DIR`.
+#[derive(Debug, Args)]
+pub struct MirrorArgs {
+    #[command(subcommand)]
+    pub action: MirrorAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MirrorAction {
+    /// Download the versions × arches into DIR, verified (SHA-256, signature), with
+    /// index.json, the release key block and a manifest
+    Sync {
+        /// The mirror's directory (made when missing)
+        dir: PathBuf,
+        /// Versions or series to hold, comma-separated: 1.26,1.27.3
+        #[arg(long, value_name = "LIST", value_delimiter = ',', required = true)]
+        versions: Vec<String>,
+        /// Architectures, comma-separated (default: this machine's)
+        #[arg(long, value_name = "LIST", value_delimiter = ',')]
+        arch: Vec<String>,
+        /// The upstream: go.dev by default, or another mirror's base URL or directory
+        #[arg(long, value_name = "URL")]
+        from: Option<String>,
+        /// Remove archives of versions no longer listed
+        #[arg(long)]
+        prune: bool,
+        /// Downloads at a time
+        #[arg(long, value_name = "N", default_value_t = 4)]
+        jobs: usize,
+        /// Print the result as one JSON document
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check every file of DIR against its manifest, and every archive against index.json
+    /// and its signature; exit 5 naming each file that is not right
+    Verify {
+        dir: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
 
 /// `gorig selinux [--port P]... [--exec PATH] [--module]`, `gorig selinux refine --avc FILE`.
 #[derive(Debug, Args)]
@@ -263,6 +306,9 @@ pub enum Command {
     /// Make this host what a gorig.yaml declares, step by step; a second run changes
     /// nothing (--check: only say whether it would)
     Apply(FleetArgs),
+    /// A static mirror any web server can serve, every proof inside: `sync` downloads and
+    /// verifies, `verify` re-checks
+    Mirror(MirrorArgs),
     /// SELinux labels for a Go service, or with --module a policy module for its own
     /// domain; `refine` adds rules from audit denials
     Selinux(SelinuxArgs),
@@ -450,8 +496,12 @@ pub enum KeysCommand {
     Refresh {
         /// Where to fetch the key block [env: GORIG_KEY_URL] [default:
         /// https://dl.google.com/linux/linux_signing_key.pub]
-        #[arg(long, value_name = "URL")]
+        #[arg(long, value_name = "URL", conflicts_with = "from")]
         url: Option<String>,
+
+        /// Take the key block a `gorig mirror sync` tree holds (DIR/linux_signing_key.pub)
+        #[arg(long, value_name = "DIR")]
+        from: Option<std::path::PathBuf>,
 
         /// Print JSON
         #[arg(long)]

@@ -43,6 +43,9 @@ fn wants_json(command: &Command) -> bool {
         Command::Unit(a) => a.json,
         Command::Tune(a) => a.json,
         Command::Plan(a) | Command::Apply(a) => a.json,
+        Command::Mirror(a) => match &a.action {
+            cli::MirrorAction::Sync { json, .. } | cli::MirrorAction::Verify { json, .. } => *json,
+        },
         Command::Selinux(a) => match &a.action {
             Some(cli::SelinuxAction::Refine { json, .. }) => *json,
             None => a.json,
@@ -125,6 +128,7 @@ fn main() -> ExitCode {
         Command::Unit(args) => commands::unit::run(&app, args),
         Command::Tune(args) => commands::tune::run(&app, args),
         Command::Plan(args) => commands::fleet::run(&app, args, false),
+        Command::Mirror(args) => commands::mirror::run(&app, &args.action),
         Command::Apply(args) => commands::fleet::run(&app, args, true),
         Command::Selinux(args) => commands::selinux::run(&app, args),
         Command::Exec(args) => commands::exec::run(&app, args),

@@ -12,14 +12,20 @@ use crate::failure::{Exit, Failure};
 pub fn run(app: &App, command: &KeysCommand) -> Result<(), Failure> {
     match command {
         KeysCommand::List { .. } => list(app),
-        KeysCommand::Refresh { url, .. } => {
-            if app.settings.offline {
+        KeysCommand::Refresh { url, from, .. } => {
+            let from_dir = from.as_ref().map(|dir| {
+                format!(
+                    "file://{}",
+                    dir.join(gorig_install::mirror::KEY_BLOCK).display()
+                )
+            });
+            if app.settings.offline && from_dir.is_none() {
                 return Err(Failure::msg(
                     Exit::Usage,
                     "keys refresh needs the network, and --offline forbids it",
                 ));
             }
-            let url = url.as_deref();
+            let url = from_dir.as_deref().or(url.as_deref());
             let reporter = app.stderr_reporter();
             let installer = app.installer(&reporter);
             let keys = installer.keys();

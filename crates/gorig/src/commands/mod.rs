@@ -11,6 +11,7 @@ pub mod inspect;
 pub mod install;
 pub mod keys;
 pub mod list;
+pub mod mirror;
 pub mod selinux;
 pub mod tune;
 pub mod uninstall;

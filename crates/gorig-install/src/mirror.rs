@@ -1,0 +1,565 @@
+//! `gorig mirror sync DIR` and `gorig mirror verify DIR`: a static tree that gorig and any
+//! web server use as a mirror, with every proof inside it.
+//!
+//! Sync resolves each requested version (a series: its newest) × architecture against the
+//! upstream release index, downloads what the tree lacks (`--jobs` at a time, each into
+//! `DIR/.partial/` and resumed from there after a kill), checks its SHA-256 against the
+//! index and its `.asc` against the release keys, and only then renames it into place
+//! with its `.asc` and `.sha256`. An archive already in the tree with the index's size and
+//! recorded digest is not downloaded again. Then `index.json` (go.dev's shape, for what
+//! the tree holds), the release key block (`linux_signing_key.pub`, for `gorig keys
+//! refresh`) and `MANIFEST.sha256` (every file's SHA-256, in `sha256sum -c` form) are
+//! written, each atomically. Verify re-hashes every file against the manifest and checks
+//! every archive against the index and its signature.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use gorig_event::{DownloadId, Event};
+use gorig_fetch::signature::{Keyring, ReleaseSignature};
+use gorig_fetch::{FetchError, Location};
+use gorig_index::{Artifact, Digest};
+use gorig_version::{GoArch, GoVersion, Platform, VersionRequest};
+
+use crate::{InstallError, Installer};
+
+/// The manifest's name in the tree.
+pub const MANIFEST: &str = "MANIFEST.sha256";
+/// The release key block's name in the tree (as on dl.google.com/linux).
+pub const KEY_BLOCK: &str = "linux_signing_key.pub";
+const PARTIAL_DIR: &str = ".partial";
+
+/// What to sync.
+#[derive(Debug, Clone)]
+pub struct SyncRequest {
+    pub dir: PathBuf,
+    pub versions: Vec<VersionRequest>,
+    pub arches: Vec<GoArch>,
+    /// Remove archives of versions no longer asked for.
+    pub prune: bool,
+    pub jobs: usize,
+}
+
+/// One archive of the tree after a sync.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SyncedArchive {
+    pub filename: String,
+    pub version: String,
+    pub arch: String,
+    pub sha256: String,
+    pub size: u64,
+    /// Downloaded by this sync (false: it was there already).
+    pub downloaded: bool,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Synced {
+    pub archives: Vec<SyncedArchive>,
+    /// Files taken out by `--prune`.
+    pub removed: Vec<String>,
+    pub bytes_downloaded: u64,
+}
+
+/// A file of the tree that is not what it should be.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Problem {
+    pub file: String,
+    pub what: String,
+}
+
+/// What verify found.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Verified {
+    pub files: usize,
+    pub archives: usize,
+    pub problems: Vec<Problem>,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn sha256_file(path: &Path) -> std::io::Result<(String, u64)> {
+    let mut file = std::fs::File::open(path)?;
+    let mut context = ring::digest::Context::new(&ring::digest::SHA256);
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut total = 0u64;
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 {
+            break;
+        }
+        total += n as u64;
+        context.update(&buffer[..n]);
+    }
+    Ok((hex(context.finish().as_ref()), total))
+}
+
+/// Reads `MANIFEST.sha256` into name → digest.
+fn read_manifest(dir: &Path) -> BTreeMap<String, String> {
+    std::fs::read_to_string(dir.join(MANIFEST))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| {
+            let (digest, name) = line.split_once("  ")?;
+            Some((name.to_string(), digest.to_string()))
+        })
+        .collect()
+}
+
+impl Installer<'_> {
+    /// Brings the tree at `request.dir` to the requested versions × arches.
+    pub fn mirror_sync(&self, request: &SyncRequest) -> Result<Synced, InstallError> {
+        let dir = &request.dir;
+        let fs_error = |path: &Path, e: std::io::Error| -> InstallError {
+            FetchError::io("write", path, e).into()
+        };
+        std::fs::create_dir_all(dir.join(PARTIAL_DIR))
+            .map_err(|e| fs_error(&dir.join(PARTIAL_DIR), e))?;
+        let loaded = self.index(false)?;
+        let mut wanted: Vec<(Artifact, GoArch)> = Vec::new();
+        for version in &request.versions {
+            for arch in &request.arches {
+                let platform = Platform::linux(*arch);
+                let artifact = loaded.index.resolve(version, &platform, false)?;
+                if !wanted.iter().any(|(a, _)| a.filename == artifact.filename) {
+                    wanted.push((artifact, *arch));
+                }
+            }
+        }
+        let keyring = self.keys().load(self.reporter())?;
+        let manifest = read_manifest(dir);
+        let client = self.client()?;
+
+        let queue = Mutex::new(wanted.iter().collect::<Vec<_>>());
+        let results: Mutex<Vec<Result<SyncedArchive, InstallError>>> = Mutex::new(Vec::new());
+        let jobs = request.jobs.clamp(1, 16);
+        std::thread::scope(|scope| {
+            for _ in 0..jobs.min(wanted.len().max(1)) {
+                scope.spawn(|| {
+                    loop {
+                        let next = queue.lock().ok().and_then(|mut q| q.pop());
+                        let Some((artifact, arch)) = next else { break };
+                        let result =
+                            self.sync_archive(dir, artifact, *arch, &manifest, &keyring, client);
+                        if let Ok(mut all) = results.lock() {
+                            all.push(result);
+                        }
+                    }
+                });
+            }
+        });
+        let mut synced = Synced::default();
+        for result in results.into_inner().unwrap_or_default() {
+            let archive = result?;
+            if archive.downloaded {
+                synced.bytes_downloaded += archive.size;
+            }
+            synced.archives.push(archive);
+        }
+        synced.archives.sort_by(|a, b| a.filename.cmp(&b.filename));
+
+        // Archives of earlier syncs stay unless pruned.
+        let keep: Vec<String> = synced.archives.iter().map(|a| a.filename.clone()).collect();
+        let mut listed = synced.archives.clone();
+        for (name, digest) in &manifest {
+            let Some(version) = name
+                .strip_suffix(".tar.gz")
+                .and_then(|n| n.split_once(".linux-"))
+            else {
+                continue;
+            };
+            if keep.contains(name) || !dir.join(name).is_file() {
+                continue;
+            }
+            if request.prune {
+                for file in [
+                    name.clone(),
+                    format!("{name}.asc"),
+                    format!("{name}.sha256"),
+                ] {
+                    if std::fs::remove_file(dir.join(&file)).is_ok() {
+                        synced.removed.push(file);
+                    }
+                }
+            } else {
+                listed.push(SyncedArchive {
+                    filename: name.clone(),
+                    version: version.0.to_string(),
+                    arch: version.1.to_string(),
+                    sha256: digest.clone(),
+                    size: std::fs::metadata(dir.join(name))
+                        .map(|m| m.len())
+                        .unwrap_or(0),
+                    downloaded: false,
+                });
+            }
+        }
+        write_index(dir, &listed).map_err(|e| fs_error(&dir.join("index.json"), e))?;
+        let keys = keyring.to_armored().map_err(|e| {
+            InstallError::from(FetchError::KeyringInvalid {
+                path: dir.join(KEY_BLOCK),
+                source: Box::new(e),
+            })
+        })?;
+        gorig_fs::write_atomic(&dir.join(KEY_BLOCK), keys.as_bytes())
+            .map_err(|e| fs_error(&dir.join(KEY_BLOCK), std::io::Error::other(e.to_string())))?;
+        write_manifest(dir).map_err(|e| fs_error(&dir.join(MANIFEST), e))?;
+        Ok(synced)
+    }
+
+    fn sync_archive(
+        &self,
+        dir: &Path,
+        artifact: &Artifact,
+        arch: GoArch,
+        manifest: &BTreeMap<String, String>,
+        keyring: &Keyring,
+        client: &gorig_fetch::Client,
+    ) -> Result<SyncedArchive, InstallError> {
+        let name = &artifact.filename;
+        let Digest::Known(expected) = &artifact.digest else {
+            return Err(InstallError::from(FetchError::BadMirror(format!(
+                "the index publishes no SHA-256 for {name}"
+            ))));
+        };
+        let expected = expected.to_string();
+        let target = dir.join(name);
+        let record = |downloaded: bool, size: u64| SyncedArchive {
+            filename: name.clone(),
+            version: artifact.version.to_string(),
+            arch: arch.archive_arch().to_string(),
+            sha256: expected.clone(),
+            size,
+            downloaded,
+        };
+        // Already there, as the manifest recorded it and the index still publishes it.
+        if manifest.get(name) == Some(&expected)
+            && dir.join(format!("{name}.asc")).is_file()
+            && let Ok(meta) = std::fs::metadata(&target)
+            && artifact.size.is_none_or(|s| s == meta.len())
+        {
+            return Ok(record(false, meta.len()));
+        }
+        let failed = |source: FetchError| InstallError::Failed {
+            version: artifact.version.clone(),
+            source: Box::new(source),
+        };
+        let partial = dir.join(PARTIAL_DIR).join(name);
+        let mut last_error = None;
+        for mirror in &self.sources.mirrors {
+            let location = mirror.file(name);
+            match download_resumable(client, &location, &partial, self.reporter, name) {
+                Ok(()) => {
+                    last_error = None;
+                    break;
+                }
+                Err(error) if error.try_next_mirror() => last_error = Some(error),
+                Err(error) => return Err(failed(error)),
+            }
+        }
+        if let Some(error) = last_error {
+            return Err(failed(error));
+        }
+        let (actual, size) =
+            sha256_file(&partial).map_err(|e| failed(FetchError::io("read", &partial, e)))?;
+        if actual != expected {
+            let _ = std::fs::remove_file(&partial);
+            return Err(failed(FetchError::ChecksumMismatch {
+                filename: name.clone(),
+                url: self
+                    .sources
+                    .mirrors
+                    .first()
+                    .map(|m| m.file(name).to_string())
+                    .unwrap_or_default(),
+                expected,
+                actual,
+                sizes: String::new(),
+            }));
+        }
+        // The signature: beside the archive on a mirror, else at the official base.
+        let asc_name = format!("{name}.asc");
+        let mut bases: Vec<&gorig_fetch::Mirror> = self.sources.mirrors.iter().collect();
+        bases.push(&self.sources.signature_base);
+        let mut armored = None;
+        for base in bases {
+            if let Ok(bytes) = client.read_small(&base.file(&asc_name), 64 << 10, &asc_name) {
+                armored = Some(bytes);
+                break;
+            }
+        }
+        let armored = armored.ok_or_else(|| {
+            failed(FetchError::SignatureMissing {
+                filename: name.clone(),
+                tried: Vec::new(),
+            })
+        })?;
+        let signature = ReleaseSignature::parse(&armored, &asc_name).map_err(|e| {
+            failed(FetchError::Signature {
+                filename: name.clone(),
+                url: asc_name.clone(),
+                source: Box::new(e),
+            })
+        })?;
+        keyring
+            .begin(&signature)
+            .and_then(|check| {
+                let file = std::fs::File::open(&partial).map_err(|e| {
+                    gorig_fetch::signature::SignatureError::Bad {
+                        key: String::new(),
+                        detail: e.to_string(),
+                    }
+                })?;
+                check.verify(std::io::BufReader::new(file))
+            })
+            .map_err(|e| {
+                failed(FetchError::Signature {
+                    filename: name.clone(),
+                    url: asc_name.clone(),
+                    source: Box::new(e),
+                })
+            })?;
+        // Proven: the proofs first, then the archive, each in one rename.
+        let write = |file: &str, bytes: &[u8]| {
+            gorig_fs::write_atomic(&dir.join(file), bytes).map_err(|e| {
+                failed(FetchError::io(
+                    "write",
+                    dir.join(file),
+                    std::io::Error::other(e.to_string()),
+                ))
+            })
+        };
+        write(&asc_name, &armored)?;
+        write(
+            &format!("{name}.sha256"),
+            format!("{expected}\n").as_bytes(),
+        )?;
+        gorig_fs::rename(&partial, &target).map_err(|e| {
+            failed(FetchError::io(
+                "write",
+                &target,
+                std::io::Error::other(e.to_string()),
+            ))
+        })?;
+        Ok(record(true, size))
+    }
+}
+
+/// Downloads `location` to `partial`, continuing a partial file left by a killed sync.
+fn download_resumable(
+    client: &gorig_fetch::Client,
+    location: &Location,
+    partial: &Path,
+    reporter: &dyn gorig_event::Reporter,
+    name: &str,
+) -> Result<(), FetchError> {
+    let have = std::fs::metadata(partial).map(|m| m.len()).unwrap_or(0);
+    let (opened, start) = client.open_from(location, have)?;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .truncate(start == 0)
+        .append(start > 0)
+        .open(partial)
+        .map_err(|e| FetchError::io("write", partial, e))?;
+    let id = DownloadId::next();
+    reporter.report(Event::DownloadStarted {
+        id,
+        file: name.to_string(),
+        url: location.to_string(),
+        size: opened.length.map(|l| l + start),
+        from_cache: false,
+    });
+    if start > 0 {
+        reporter.report(Event::Progress { id, bytes: start });
+    }
+    let mut reader = opened.reader;
+    let mut buffer = vec![0u8; 1 << 16];
+    let mut received = start;
+    let result = loop {
+        let n = match reader.read(&mut buffer) {
+            Ok(0) => break Ok(()),
+            Ok(n) => n,
+            Err(source) => {
+                break Err(FetchError::Interrupted {
+                    url: location.to_string(),
+                    received,
+                    source,
+                });
+            }
+        };
+        if let Err(e) = file.write_all(&buffer[..n]) {
+            break Err(FetchError::io("write", partial, e));
+        }
+        received += n as u64;
+        reporter.report(Event::Progress {
+            id,
+            bytes: n as u64,
+        });
+    };
+    reporter.report(Event::DownloadFinished { id });
+    result?;
+    file.sync_all()
+        .map_err(|e| FetchError::io("write", partial, e))
+}
+
+/// `index.json` for the archives the tree holds, in go.dev's shape, newest first.
+fn write_index(dir: &Path, archives: &[SyncedArchive]) -> std::io::Result<()> {
+    let mut by_version: BTreeMap<GoVersion, Vec<&SyncedArchive>> = BTreeMap::new();
+    for archive in archives {
+        if let Ok(version) = archive.version.parse::<GoVersion>() {
+            by_version.entry(version).or_default().push(archive);
+        }
+    }
+    let releases: Vec<serde_json::Value> = by_version
+        .iter()
+        .rev()
+        .map(|(version, files)| {
+            serde_json::json!({
+                "version": version.to_string(),
+                "stable": version.is_stable(),
+                "files": files.iter().map(|a| serde_json::json!({
+                    "filename": a.filename,
+                    "os": "linux",
+                    "arch": a.arch,
+                    "version": a.version,
+                    "sha256": a.sha256,
+                    "size": a.size,
+                    "kind": "archive",
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let text = serde_json::to_string_pretty(&releases).map_err(std::io::Error::other)?;
+    gorig_fs::write_atomic(&dir.join("index.json"), text.as_bytes())
+        .map_err(|e| std::io::Error::other(e.to_string()))
+}
+
+/// Every file of the tree but the manifest and partial downloads, relative, sorted.
+fn tree_files(dir: &Path) -> std::io::Result<Vec<String>> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(at) = stack.pop() {
+        for entry in std::fs::read_dir(&at)? {
+            let entry = entry?;
+            let path = entry.path();
+            let rel = path
+                .strip_prefix(dir)
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if rel == MANIFEST
+                || rel == PARTIAL_DIR
+                || gorig_fs::is_temporary_name(&entry.file_name())
+            {
+                continue;
+            }
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                stack.push(path);
+            } else if kind.is_file() {
+                files.push(rel);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn write_manifest(dir: &Path) -> std::io::Result<()> {
+    let mut text = String::new();
+    for rel in tree_files(dir)? {
+        let (digest, _) = sha256_file(&dir.join(&rel))?;
+        text.push_str(&format!("{digest}  {rel}\n"));
+    }
+    gorig_fs::write_atomic(&dir.join(MANIFEST), text.as_bytes())
+        .map_err(|e| std::io::Error::other(e.to_string()))
+}
+
+/// Re-checks the tree: every file against the manifest, every archive against the
+/// index's SHA-256 and its `.asc` against `keyring`.
+pub fn verify_mirror(dir: &Path, keyring: &Keyring) -> std::io::Result<Verified> {
+    let mut verified = Verified::default();
+    let manifest = read_manifest(dir);
+    if manifest.is_empty() {
+        verified.problems.push(Problem {
+            file: MANIFEST.into(),
+            what: "missing or empty: not a tree made by gorig mirror sync".into(),
+        });
+        return Ok(verified);
+    }
+    let files = tree_files(dir)?;
+    for rel in &files {
+        match manifest.get(rel) {
+            None => verified.problems.push(Problem {
+                file: rel.clone(),
+                what: "not in the manifest".into(),
+            }),
+            Some(expected) => {
+                let (actual, _) = sha256_file(&dir.join(rel))?;
+                if &actual != expected {
+                    verified.problems.push(Problem {
+                        file: rel.clone(),
+                        what: format!("SHA-256 {actual}, the manifest records {expected}"),
+                    });
+                }
+            }
+        }
+        verified.files += 1;
+    }
+    for name in manifest.keys() {
+        if !files.contains(name) {
+            verified.problems.push(Problem {
+                file: name.clone(),
+                what: "in the manifest but missing".into(),
+            });
+        }
+    }
+    let index: Vec<serde_json::Value> = std::fs::read(dir.join("index.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    for release in &index {
+        for file in release["files"].as_array().into_iter().flatten() {
+            let Some(name) = file["filename"].as_str() else {
+                continue;
+            };
+            verified.archives += 1;
+            let path = dir.join(name);
+            let Ok((actual, _)) = sha256_file(&path) else {
+                verified.problems.push(Problem {
+                    file: name.into(),
+                    what: "listed in index.json but missing".into(),
+                });
+                continue;
+            };
+            if Some(actual.as_str()) != file["sha256"].as_str() {
+                verified.problems.push(Problem {
+                    file: name.into(),
+                    what: format!("SHA-256 {actual}, index.json publishes {}", file["sha256"]),
+                });
+            }
+            let asc = format!("{name}.asc");
+            let check = std::fs::read(dir.join(&asc))
+                .map_err(|_| "missing".to_string())
+                .and_then(|bytes| ReleaseSignature::parse(&bytes, &asc).map_err(|e| e.to_string()))
+                .and_then(|signature| {
+                    let file = std::fs::File::open(&path).map_err(|e| e.to_string())?;
+                    keyring
+                        .begin(&signature)
+                        .and_then(|c| c.verify(std::io::BufReader::new(file)))
+                        .map_err(|e| e.to_string())
+                });
+            if let Err(why) = check {
+                verified.problems.push(Problem {
+                    file: asc,
+                    what: format!("the signature does not check: {why}"),
+                });
+            }
+        }
+    }
+    Ok(verified)
+}
