@@ -70,6 +70,15 @@ pub struct GoproxySource {
     pub state_dir: PathBuf,
 }
 
+/// A lookup answer and the tiles that prove it.
+#[derive(Debug, Clone)]
+pub struct Proof {
+    pub base: String,
+    pub body: String,
+    pub tiles: Vec<(Tile, Vec<u8>)>,
+    pub verified: gorig_sumdb::Verified,
+}
+
 /// The database's answer for a toolchain, verified.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Vouched {
@@ -196,6 +205,36 @@ impl GoproxySource {
                 Err(FetchError::SumDbOff)
             };
         };
+        let latest_path = self.state_dir.join(&sumdb.name).join("latest");
+        let known = std::fs::read_to_string(&latest_path).ok().and_then(|note| {
+            let text = gorig_sumdb::note::open(&note, &sumdb.verifier).ok()?;
+            Tree::parse(text).ok()
+        });
+        let proof = self.prove(client, sumdb, version, known.as_ref())?;
+        let (base, verified) = (proof.base, proof.verified);
+        if known.is_none_or(|k| verified.tree.size > k.size) {
+            if let Some(dir) = latest_path.parent() {
+                let _ = std::fs::create_dir_all(dir);
+            }
+            gorig_fs::write_atomic(&latest_path, verified.note.as_bytes()).map_err(|e| {
+                FetchError::io("write", &latest_path, std::io::Error::other(e.to_string()))
+            })?;
+        }
+        Ok(Vouched {
+            h1: Some(verified.zip_hash),
+            database: Some(base),
+        })
+    }
+
+    /// The database's answer for module version `version`, checked against `known` (the
+    /// tree seen before), with every tile read on the way (a mirror keeps them).
+    pub fn prove(
+        &self,
+        client: &Client,
+        sumdb: &SumDb,
+        version: &str,
+        known: Option<&Tree>,
+    ) -> Result<Proof, FetchError> {
         let base = self.database_base(client, sumdb)?;
         let lookup = format!(
             "{base}/lookup/{}@{}",
@@ -217,35 +256,29 @@ impl GoproxySource {
             version: version.to_string(),
             detail: "the lookup answer is not UTF-8".into(),
         })?;
-        let latest_path = self.state_dir.join(&sumdb.name).join("latest");
-        let known = std::fs::read_to_string(&latest_path).ok().and_then(|note| {
-            let text = gorig_sumdb::note::open(&note, &sumdb.verifier).ok()?;
-            Tree::parse(text).ok()
-        });
-        let mut fetch = |_size: u64, tile: &Tile| read_tile(client, &base, tile);
+        let mut tiles = Vec::new();
+        let mut fetch = |_size: u64, tile: &Tile| {
+            let bytes = read_tile(client, &base, tile)?;
+            tiles.push((*tile, bytes.clone()));
+            Ok(bytes)
+        };
         let verified = gorig_sumdb::verify_lookup(
             &body,
             TOOLCHAIN_MODULE,
             version,
             &sumdb.verifier,
-            known.as_ref(),
+            known,
             &mut fetch,
         )
         .map_err(|e| FetchError::SumDb {
             version: version.to_string(),
             detail: e.to_string(),
         })?;
-        if known.is_none_or(|k| verified.tree.size > k.size) {
-            if let Some(dir) = latest_path.parent() {
-                let _ = std::fs::create_dir_all(dir);
-            }
-            gorig_fs::write_atomic(&latest_path, verified.note.as_bytes()).map_err(|e| {
-                FetchError::io("write", &latest_path, std::io::Error::other(e.to_string()))
-            })?;
-        }
-        Ok(Vouched {
-            h1: Some(verified.zip_hash),
-            database: Some(base),
+        Ok(Proof {
+            base,
+            body,
+            tiles,
+            verified,
         })
     }
 

@@ -40,6 +40,9 @@ pub struct SyncRequest {
     /// Remove archives of versions no longer asked for.
     pub prune: bool,
     pub jobs: usize,
+    /// Also build the GOPROXY layout of golang.org/toolchain from the verified archives,
+    /// with the answers of this checksum database that prove each zip (`None`: skip).
+    pub goproxy: Option<gorig_fetch::goproxy::GoproxySource>,
 }
 
 /// One archive of the tree after a sync.
@@ -61,6 +64,17 @@ pub struct Synced {
     /// Files taken out by `--prune`.
     pub removed: Vec<String>,
     pub bytes_downloaded: u64,
+    /// golang.org/toolchain versions in the tree's GOPROXY layout.
+    pub modules: Vec<SyncedModule>,
+}
+
+/// A golang.org/toolchain version of the tree's GOPROXY layout.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SyncedModule {
+    pub version: String,
+    pub h1: String,
+    /// Built by this sync (false: it was there already).
+    pub built: bool,
 }
 
 /// A file of the tree that is not what it should be.
@@ -198,6 +212,9 @@ impl Installer<'_> {
                 });
             }
         }
+        if let Some(source) = &request.goproxy {
+            synced.modules = self.sync_modules(dir, &synced.archives, source)?;
+        }
         write_index(dir, &listed).map_err(|e| fs_error(&dir.join("index.json"), e))?;
         let keys = keyring.to_armored().map_err(|e| {
             InstallError::from(FetchError::KeyringInvalid {
@@ -209,6 +226,167 @@ impl Installer<'_> {
             .map_err(|e| fs_error(&dir.join(KEY_BLOCK), std::io::Error::other(e.to_string())))?;
         write_manifest(dir).map_err(|e| fs_error(&dir.join(MANIFEST), e))?;
         Ok(synced)
+    }
+
+    /// The GOPROXY layout: each archive's module zip (built from its verified bytes), its
+    /// .mod, .info and the list, and the checksum database's answers that prove the zips
+    /// (lookups, every tile read, the latest note), so go verifies with no other network.
+    fn sync_modules(
+        &self,
+        dir: &Path,
+        archives: &[SyncedArchive],
+        source: &gorig_fetch::goproxy::GoproxySource,
+    ) -> Result<Vec<SyncedModule>, InstallError> {
+        use gorig_sumdb::proxy::{TOOLCHAIN_MODULE, toolchain_version};
+        let sumdb = source
+            .sumdb
+            .as_ref()
+            .ok_or_else(|| InstallError::from(FetchError::SumDbOff))?;
+        let client = self.client()?;
+        let at = dir.join(TOOLCHAIN_MODULE).join("@v");
+        let db = dir.join("sumdb").join(&sumdb.name);
+        let io = |path: &Path, e: std::io::Error| -> InstallError {
+            FetchError::io("write", path, e).into()
+        };
+        for sub in [&at, &db.join("lookup").join("golang.org")] {
+            std::fs::create_dir_all(sub).map_err(|e| io(sub, e))?;
+        }
+        let write = |path: &Path, bytes: &[u8]| -> Result<(), InstallError> {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
+            }
+            gorig_fs::write_atomic(path, bytes)
+                .map_err(|e| io(path, std::io::Error::other(e.to_string())))
+        };
+        // The tree the mirror served before: a new upstream tree must extend it.
+        let latest_path = db.join("latest");
+        let mut latest = std::fs::read_to_string(&latest_path).ok().and_then(|note| {
+            let text = gorig_sumdb::note::open(&note, &sumdb.verifier).ok()?;
+            Some((gorig_sumdb::tlog::Tree::parse(text).ok()?, note))
+        });
+        let mut modules = Vec::new();
+        for archive in archives {
+            let version = toolchain_version(&archive.version, &archive.arch);
+            let zip_path = at.join(format!("{version}.zip"));
+            let lookup_path = db
+                .join("lookup")
+                .join(format!("{TOOLCHAIN_MODULE}@{version}"));
+            if zip_path.is_file() && lookup_path.is_file() {
+                let h1 = std::fs::read_to_string(&lookup_path)
+                    .ok()
+                    .and_then(|body| {
+                        let prefix = format!("{TOOLCHAIN_MODULE} {version} ");
+                        body.lines()
+                            .find_map(|l| l.strip_prefix(&prefix).map(str::to_string))
+                    })
+                    .unwrap_or_default();
+                modules.push(SyncedModule {
+                    version,
+                    h1,
+                    built: false,
+                });
+                continue;
+            }
+            let failed = InstallError::from;
+            let proof = source
+                .prove(client, sumdb, &version, latest.as_ref().map(|(t, _)| t))
+                .map_err(failed)?;
+            let partial = dir.join(PARTIAL_DIR).join(format!("{version}.zip"));
+            let built = std::fs::File::open(dir.join(&archive.filename))
+                .map_err(|e| failed(FetchError::io("read", dir.join(&archive.filename), e)))
+                .and_then(|tar_gz| {
+                    let out = std::fs::File::create(&partial)
+                        .map_err(|e| failed(FetchError::io("write", &partial, e)))?;
+                    gorig_fetch::modzip::toolchain_zip(tar_gz, &version, out).map_err(|e| {
+                        failed(FetchError::io(
+                            "write",
+                            &partial,
+                            std::io::Error::other(e.to_string()),
+                        ))
+                    })
+                })?;
+            if built.h1 != proof.verified.zip_hash {
+                let _ = std::fs::remove_file(&partial);
+                return Err(failed(FetchError::ZipHashMismatch {
+                    file: format!("{version}.zip (built from {})", archive.filename),
+                    url: proof.base.clone(),
+                    expected: proof.verified.zip_hash.clone(),
+                    actual: built.h1,
+                }));
+            }
+            let mod_hash =
+                gorig_sumdb::dirhash::go_mod_hash(gorig_fetch::modzip::TOOLCHAIN_GO_MOD.as_bytes());
+            if proof.verified.mod_hash != mod_hash {
+                let _ = std::fs::remove_file(&partial);
+                return Err(failed(FetchError::SumDb {
+                    version: version.clone(),
+                    detail: format!(
+                        "its go.mod hash is {}, not {mod_hash}",
+                        proof.verified.mod_hash
+                    ),
+                }));
+            }
+            // The release time, as the .info carries it: when the release was signed.
+            let time = std::fs::read(dir.join(format!("{}.asc", archive.filename)))
+                .ok()
+                .and_then(|bytes| ReleaseSignature::parse(&bytes, "asc").ok())
+                .map(|signature| gorig_fetch::signature::format_time(signature.created()))
+                .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_string());
+            write(
+                &at.join(format!("{version}.mod")),
+                gorig_fetch::modzip::TOOLCHAIN_GO_MOD.as_bytes(),
+            )?;
+            write(
+                &at.join(format!("{version}.info")),
+                format!("{{\"Version\":\"{version}\", \"Time\":\"{time}\"}}\n").as_bytes(),
+            )?;
+            for (tile, bytes) in &proof.tiles {
+                // Every width up to the one read: a client that saw a smaller tree asks
+                // for those.
+                for width in 1..=tile.width {
+                    let cut = gorig_sumdb::tlog::Tile { width, ..*tile };
+                    let path = db.join(cut.path());
+                    if width < tile.width && path.is_file() {
+                        continue;
+                    }
+                    write(&path, &bytes[..(width as usize * 32).min(bytes.len())])?;
+                }
+            }
+            write(&lookup_path, proof.body.as_bytes())?;
+            gorig_fs::rename(&partial, &zip_path)
+                .map_err(|e| io(&zip_path, std::io::Error::other(e.to_string())))?;
+            if latest
+                .as_ref()
+                .is_none_or(|(t, _)| proof.verified.tree.size > t.size)
+            {
+                latest = Some((proof.verified.tree, proof.verified.note.clone()));
+            }
+            modules.push(SyncedModule {
+                version,
+                h1: proof.verified.zip_hash,
+                built: true,
+            });
+        }
+        if let Some((_, note)) = &latest {
+            write(&latest_path, note.as_bytes())?;
+        }
+        write(&db.join("supported"), b"")?;
+        let mut listed: Vec<String> = std::fs::read_dir(&at)
+            .map_err(|e| io(&at, e))?
+            .flatten()
+            .filter_map(|e| {
+                e.file_name()
+                    .to_str()?
+                    .strip_suffix(".zip")
+                    .map(str::to_string)
+            })
+            .collect();
+        listed.sort();
+        write(
+            &at.join("list"),
+            format!("{}\n", listed.join("\n")).as_bytes(),
+        )?;
+        Ok(modules)
     }
 
     fn sync_archive(

@@ -658,8 +658,8 @@ impl Settings {
     }
 }
 
-/// GOPROXY and GOSUMDB as go reads them, for `--source goproxy`.
-fn goproxy_source(
+/// GOPROXY and GOSUMDB as go reads them, for `--source goproxy` and `mirror sync`.
+pub fn goproxy_source(
     env: &Environment,
     home: &Path,
 ) -> anyhow::Result<gorig_fetch::goproxy::GoproxySource> {

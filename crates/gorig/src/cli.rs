@@ -74,6 +74,10 @@ pub enum MirrorAction {
         /// Remove archives of versions no longer listed
         #[arg(long)]
         prune: bool,
+        /// Leave out the GOPROXY layout (golang.org/toolchain and the checksum database's
+        /// answers, which need GOSUMDB's database reachable)
+        #[arg(long)]
+        no_goproxy: bool,
         /// Downloads at a time
         #[arg(long, value_name = "N", default_value_t = 4)]
         jobs: usize,

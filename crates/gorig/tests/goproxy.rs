@@ -519,3 +519,81 @@ fn when_only_a_goproxy_is_reachable_it_is_used_with_a_warning() {
         .env("GORIG_RETRIES", "0");
     plain.run(&["install", "1.27"]).failure(4);
 }
+
+/// `gorig mirror sync` builds the GOPROXY layout from a verified archive and keeps the
+/// upstream database's answers; with every upstream stopped, the real go switches to the
+/// toolchain from the tree, and gorig installs it both ways (GOPROXY and mirror).
+#[test]
+fn a_synced_tree_serves_go_and_gorig_with_every_upstream_stopped() {
+    let (_, h1, version) = toolchain_zip();
+    let (archive, arch) = real_archive("go1.27.3");
+    let scratch = tempfile::tempdir().unwrap();
+    let mut upstream = gorig_test::MirrorDir::new(scratch.path().join("upstream"));
+    upstream.add_archive_file("go1.27.3", &arch, &archive);
+    let upstream_server = MockServer::serve_dir(upstream.path()).with_dynamic_index();
+    // The upstream checksum database, which knows the toolchain's h1.
+    let signer = Signer::from_seed(NAME, &[21; 32]).unwrap();
+    let key = signer.verifier().encode();
+    let db_tree = scratch.path().join("db");
+    proxy_tree(&db_tree, b"", h1, version, &signer, 300, "m");
+    let db_server = MockServer::serve_dir(db_tree.join("sumdb").join(NAME));
+
+    let mut ctx = goproxy_context("off", &format!("{key} {}", db_server.url()));
+    ctx.unset("GORIG_SOURCE");
+    let tree = scratch.path().join("tree");
+    let tree_arg = tree.display().to_string();
+    let out = ctx.run(&[
+        "mirror",
+        "sync",
+        &tree_arg,
+        "--versions",
+        "1.27.3",
+        "--arch",
+        &arch,
+        "--from",
+        &upstream_server.url(),
+        "--json",
+    ]);
+    out.success();
+    let report = out.json();
+    assert_eq!(report["modules"][0]["h1"], h1.as_str(), "{report:#}");
+    assert_eq!(report["modules"][0]["built"], true);
+    assert!(
+        tree.join(format!("golang.org/toolchain/@v/{version}.zip"))
+            .is_file()
+    );
+    assert!(tree.join(format!("sumdb/{NAME}/latest")).is_file());
+    let again = ctx.run(&[
+        "mirror",
+        "sync",
+        &tree_arg,
+        "--versions",
+        "1.27.3",
+        "--arch",
+        &arch,
+        "--from",
+        &upstream_server.url(),
+        "--json",
+    ]);
+    again.success();
+    assert_eq!(again.json()["modules"][0]["built"], false);
+    assert_eq!(again.json()["bytes_downloaded"], 0);
+    ctx.run(&["mirror", "verify", &tree_arg]).success();
+
+    drop(upstream_server);
+    drop(db_server);
+    let served = MockServer::serve_dir(&tree);
+    // The real go, through the tree's GOPROXY layout and its copy of the database.
+    let state = state_dir();
+    let (ok, out) = switch(&served.url(), &key, state.path());
+    assert!(ok, "go refused the synced tree:\n{out}");
+    assert!(out.contains("go version go1.27.3"), "{out}");
+    // gorig through GOPROXY, and as a plain mirror.
+    let by_proxy = goproxy_context(&served.url(), &key);
+    by_proxy.run(&["install", "1.27.3"]).success();
+    let mut by_mirror = gorig_test::TestContext::new(BIN);
+    by_mirror
+        .env("GORIG_MIRROR", served.url())
+        .env("GORIG_RETRIES", "0");
+    by_mirror.run(&["install", "1.27.3"]).success();
+}

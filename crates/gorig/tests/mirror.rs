@@ -30,7 +30,15 @@ fn context() -> TestContext {
 
 fn sync(ctx: &TestContext, tree: &Path, from: &str, extra: &[&str]) -> gorig_test::Output {
     let tree = tree.display().to_string();
-    let mut args = vec!["mirror", "sync", tree.as_str(), "--from", from, "--json"];
+    let mut args = vec![
+        "mirror",
+        "sync",
+        tree.as_str(),
+        "--from",
+        from,
+        "--json",
+        "--no-goproxy",
+    ];
     args.extend_from_slice(extra);
     ctx.run(&args)
 }

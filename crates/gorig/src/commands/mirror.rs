@@ -20,6 +20,7 @@ pub fn run(app: &App, action: &MirrorAction) -> Result<(), Failure> {
             arch,
             from,
             prune,
+            no_goproxy,
             jobs,
             json,
         } => {
@@ -49,6 +50,14 @@ pub fn run(app: &App, action: &MirrorAction) -> Result<(), Failure> {
                 sources.index = upstream.index_locations();
                 sources.mirrors = vec![upstream.clone()];
             }
+            let goproxy = if *no_goproxy {
+                None
+            } else {
+                Some(
+                    gorig_settings::goproxy_source(&app.env, app.store.home())
+                        .map_err(|e| Failure::new(Exit::Usage, e))?,
+                )
+            };
             let installer = Installer::new(app.store.clone(), sources, keys, policy, &reporter);
             let synced = installer.mirror_sync(&SyncRequest {
                 dir: dir.clone(),
@@ -56,6 +65,7 @@ pub fn run(app: &App, action: &MirrorAction) -> Result<(), Failure> {
                 arches,
                 prune: *prune,
                 jobs: *jobs,
+                goproxy,
             })?;
             if *json {
                 app.printer.json_line(&json!({
@@ -63,6 +73,7 @@ pub fn run(app: &App, action: &MirrorAction) -> Result<(), Failure> {
                     "dir": dir,
                     "archives": synced.archives,
                     "removed": synced.removed,
+                    "modules": synced.modules,
                     "bytes_downloaded": synced.bytes_downloaded,
                 }));
             } else {
@@ -77,6 +88,13 @@ pub fn run(app: &App, action: &MirrorAction) -> Result<(), Failure> {
                 for archive in &synced.archives {
                     let mark = if archive.downloaded { "+" } else { "=" };
                     text.push_str(&format!("  {mark} {}\n", archive.filename));
+                }
+                for module in &synced.modules {
+                    let mark = if module.built { "+" } else { "=" };
+                    text.push_str(&format!(
+                        "  {mark} golang.org/toolchain@{} {}\n",
+                        module.version, module.h1
+                    ));
                 }
                 for removed in &synced.removed {
                     text.push_str(&format!("  - {removed}\n"));
