@@ -658,8 +658,14 @@ fn write_manifest(dir: &Path) -> std::io::Result<()> {
 }
 
 /// Re-checks the tree: every file against the manifest, every archive against the
-/// index's SHA-256 and its `.asc` against `keyring`.
-pub fn verify_mirror(dir: &Path, keyring: &Keyring) -> std::io::Result<Verified> {
+/// index's SHA-256 and its `.asc` against `keyring`, and, with `sumdb`, every lookup of
+/// the GOPROXY layout against the database's key and the tree's tiles, and every zip
+/// against the h1 its lookup records (so a rewritten manifest hides nothing).
+pub fn verify_mirror(
+    dir: &Path,
+    keyring: &Keyring,
+    sumdb: Option<&gorig_fetch::goproxy::SumDb>,
+) -> std::io::Result<Verified> {
     let mut verified = Verified::default();
     let manifest = read_manifest(dir);
     if manifest.is_empty() {
@@ -739,5 +745,98 @@ pub fn verify_mirror(dir: &Path, keyring: &Keyring) -> std::io::Result<Verified>
             }
         }
     }
+    if let Some(sumdb) = sumdb {
+        verify_modules(dir, sumdb, &mut verified);
+    }
     Ok(verified)
+}
+
+/// The GOPROXY layout's proofs, checked as a client checks them.
+fn verify_modules(dir: &Path, sumdb: &gorig_fetch::goproxy::SumDb, verified: &mut Verified) {
+    use gorig_sumdb::proxy::TOOLCHAIN_MODULE;
+    let db = dir.join("sumdb").join(&sumdb.name);
+    let at = dir.join(TOOLCHAIN_MODULE).join("@v");
+    let Ok(entries) = std::fs::read_dir(&at) else {
+        return;
+    };
+    if !db.is_dir() {
+        let held: Vec<String> = std::fs::read_dir(dir.join("sumdb"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        verified.problems.push(Problem {
+            file: format!("sumdb/{}", sumdb.name),
+            what: format!(
+                "missing: the tree holds the answers of {}; set GOSUMDB to that database's key to check them",
+                if held.is_empty() { "no database".to_string() } else { held.join(", ") }
+            ),
+        });
+        return;
+    }
+    let relative = |path: &Path| {
+        path.strip_prefix(dir)
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| path.display().to_string())
+    };
+    if let Ok(note) = std::fs::read_to_string(db.join("latest"))
+        && let Err(e) = gorig_sumdb::note::open(&note, &sumdb.verifier)
+    {
+        verified.problems.push(Problem {
+            file: relative(&db.join("latest")),
+            what: e.to_string(),
+        });
+    }
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(version) = name.strip_suffix(".zip") else {
+            continue;
+        };
+        let lookup = db
+            .join("lookup")
+            .join(format!("{TOOLCHAIN_MODULE}@{version}"));
+        let Ok(body) = std::fs::read_to_string(&lookup) else {
+            verified.problems.push(Problem {
+                file: relative(&lookup),
+                what: format!("missing: nothing in the tree proves {name}"),
+            });
+            continue;
+        };
+        let mut fetch = |_size: u64, tile: &gorig_sumdb::tlog::Tile| {
+            std::fs::read(db.join(tile.path())).map_err(|e| format!("{}: {e}", tile.path()))
+        };
+        let proof = gorig_sumdb::verify_lookup(
+            &body,
+            TOOLCHAIN_MODULE,
+            version,
+            &sumdb.verifier,
+            None,
+            &mut fetch,
+        );
+        let proof = match proof {
+            Ok(proof) => proof,
+            Err(e) => {
+                verified.problems.push(Problem {
+                    file: relative(&lookup),
+                    what: e.to_string(),
+                });
+                continue;
+            }
+        };
+        match gorig_fetch::modzip::hash_zip(&entry.path()) {
+            Ok(h1) if h1 == proof.zip_hash => {}
+            Ok(h1) => verified.problems.push(Problem {
+                file: relative(&entry.path()),
+                what: format!(
+                    "hashes to {h1}, the checksum database records {}",
+                    proof.zip_hash
+                ),
+            }),
+            Err(e) => verified.problems.push(Problem {
+                file: relative(&entry.path()),
+                what: format!("not a readable zip: {e}"),
+            }),
+        }
+    }
 }

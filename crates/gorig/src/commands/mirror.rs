@@ -107,7 +107,10 @@ pub fn run(app: &App, action: &MirrorAction) -> Result<(), Failure> {
             let reporter = app.stderr_reporter();
             let installer = app.installer(&reporter);
             let keyring = installer.keys().load(&reporter)?;
-            let verified = mirror::verify_mirror(dir, &keyring).map_err(|e| {
+            let sumdb = gorig_settings::goproxy_source(&app.env, app.store.home())
+                .ok()
+                .and_then(|source| source.sumdb);
+            let verified = mirror::verify_mirror(dir, &keyring, sumdb.as_ref()).map_err(|e| {
                 Failure::new(Exit::Filesystem, e)
                     .context(format!("could not read {}", dir.display()))
             })?;
