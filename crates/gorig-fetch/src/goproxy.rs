@@ -52,6 +52,21 @@ impl SumDb {
             value: value.to_string(),
             detail: e.to_string(),
         })?;
+        // The name becomes a URL host and a directory: host[/path], as go requires.
+        let host_like = verifier.name.split('/').all(|part| {
+            !part.is_empty()
+                && part != "."
+                && part != ".."
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-._~".contains(c))
+        });
+        if !host_like {
+            return Err(FetchError::BadGosumdb {
+                value: value.to_string(),
+                detail: format!("the database name `{}` is not host[/path]", verifier.name),
+            });
+        }
         Ok(Some(SumDb {
             name: verifier.name.clone(),
             verifier,
@@ -206,10 +221,24 @@ impl GoproxySource {
             };
         };
         let latest_path = self.state_dir.join(&sumdb.name).join("latest");
-        let known = std::fs::read_to_string(&latest_path).ok().and_then(|note| {
-            let text = gorig_sumdb::note::open(&note, &sumdb.verifier).ok()?;
-            Tree::parse(text).ok()
-        });
+        // A remembered tree that no longer verifies turns fork detection off: refuse,
+        // as go does, rather than forget it.
+        let known = match std::fs::read_to_string(&latest_path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(FetchError::io("read", &latest_path, e)),
+            Ok(note) => Some(
+                gorig_sumdb::note::open(&note, &sumdb.verifier)
+                    .map_err(|e| e.to_string())
+                    .and_then(|text| Tree::parse(text).map_err(|e| e.to_string()))
+                    .map_err(|detail| FetchError::SumDb {
+                        version: version.to_string(),
+                        detail: format!(
+                            "the tree this store saw last ({}) does not verify: {detail} (if the database's key changed on purpose, remove that file)",
+                            latest_path.display()
+                        ),
+                    })?,
+            ),
+        };
         let proof = self.prove(client, sumdb, version, known.as_ref())?;
         let (base, verified) = (proof.base, proof.verified);
         if known.is_none_or(|k| verified.tree.size > k.size) {

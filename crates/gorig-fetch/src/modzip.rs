@@ -284,6 +284,25 @@ fn write_new(path: &std::path::Path, content: &[u8], mode: u32) -> Result<(), cr
         .map_err(write_error)
 }
 
+/// The `h1:` of a module zip as go computes it (every entry's name and content), without
+/// unpacking it.
+pub fn hash_zip(path: &std::path::Path) -> Result<String, String> {
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| e.to_string())?;
+    let mut files = Vec::with_capacity(zip.len());
+    let mut buffer = Vec::new();
+    for index in 0..zip.len() {
+        let mut entry = zip.by_index(index).map_err(|e| e.to_string())?;
+        let name = entry.name().map_err(|e| e.to_string())?.into_owned();
+        buffer.clear();
+        entry
+            .read_to_end(&mut buffer)
+            .map_err(|e| format!("{name}: {e}"))?;
+        files.push((name, dirhash::sha256(&buffer)));
+    }
+    dirhash::hash1(&files).map_err(|e| e.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -379,23 +398,4 @@ mod tests {
         }
         assert!(matches!(unpack(&[]), Err(crate::ExtractError::Empty)));
     }
-}
-
-/// The `h1:` of a module zip as go computes it (every entry's name and content), without
-/// unpacking it.
-pub fn hash_zip(path: &std::path::Path) -> Result<String, String> {
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| e.to_string())?;
-    let mut files = Vec::with_capacity(zip.len());
-    let mut buffer = Vec::new();
-    for index in 0..zip.len() {
-        let mut entry = zip.by_index(index).map_err(|e| e.to_string())?;
-        let name = entry.name().map_err(|e| e.to_string())?.into_owned();
-        buffer.clear();
-        entry
-            .read_to_end(&mut buffer)
-            .map_err(|e| format!("{name}: {e}"))?;
-        files.push((name, dirhash::sha256(&buffer)));
-    }
-    dirhash::hash1(&files).map_err(|e| e.to_string())
 }

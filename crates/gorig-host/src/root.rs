@@ -48,11 +48,35 @@ impl HostRoot {
         self.root.join(relative)
     }
 
+    /// Where to write host path `host_path` under the root: its directory resolved within
+    /// the root (an image's absolute links point inside it, not at this machine), the
+    /// last component as named (a link there is replaced, not followed). Directories that
+    /// do not exist yet are taken as written: nothing below a missing one can be a link.
+    pub fn path_for_write(&self, host_path: impl AsRef<Path>) -> PathBuf {
+        let host_path = host_path.as_ref();
+        if self.is_live() {
+            return self.join(host_path);
+        }
+        let (Some(name), Some(dir)) = (host_path.file_name(), host_path.parent()) else {
+            return self.join(host_path);
+        };
+        match self.walk(dir, true) {
+            Ok(real) => real.join(name),
+            Err(_) => self.join(host_path),
+        }
+    }
+
     /// Resolves every symbolic link in `host_path` within the root and returns the real path.
     ///
     /// `..` never climbs above the root, as in a chroot.
     pub fn resolve(&self, host_path: impl AsRef<Path>) -> io::Result<PathBuf> {
-        let mut pending: Vec<PathBuf> = components_reversed(host_path.as_ref());
+        self.walk(host_path.as_ref(), false)
+    }
+
+    /// [`HostRoot::resolve`]; with `missing_ok`, a component that does not exist ends the
+    /// walk and the rest is appended as written.
+    fn walk(&self, host_path: &Path, missing_ok: bool) -> io::Result<PathBuf> {
+        let mut pending: Vec<PathBuf> = components_reversed(host_path);
         let mut resolved: Vec<PathBuf> = Vec::new();
         let mut hops = 0;
         while let Some(name) = pending.pop() {
@@ -66,6 +90,16 @@ impl HostRoot {
                 Ok(meta) => meta,
                 Err(e) if e.kind() == io::ErrorKind::NotFound && pending.is_empty() => {
                     return Ok(real);
+                }
+                Err(e) if e.kind() == io::ErrorKind::NotFound && missing_ok => {
+                    while let Some(rest) = pending.pop() {
+                        if rest == Path::new("..") {
+                            resolved.pop();
+                        } else {
+                            resolved.push(rest);
+                        }
+                    }
+                    return Ok(self.root.join(resolved.iter().collect::<PathBuf>()));
                 }
                 Err(e) => return Err(e),
             };

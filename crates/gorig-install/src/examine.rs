@@ -257,7 +257,10 @@ fn write_planned(
             let wrote = gorig_fs::write_managed(
                 &real,
                 merged.content.as_bytes(),
-                &gorig_fs::Managed::default(),
+                &gorig_fs::Managed {
+                    marker: Some(fix::HEADER),
+                    ..gorig_fs::Managed::default()
+                },
             )?;
             backup = wrote.backup;
             written = true;

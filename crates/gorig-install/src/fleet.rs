@@ -196,6 +196,17 @@ pub fn plan(installer: &Installer<'_>, fleet: &Fleet<'_>) -> Result<Plan, FleetE
         }
         None => wanted.first().map(|(_, v)| v.clone()),
     };
+    if let Some(paths) = fleet.system
+        && matches!(
+            SystemLink::new(&paths.link).state(),
+            LinkState::RealDir | LinkState::Other
+        )
+    {
+        return Err(FleetError::Invalid(format!(
+            "mode: system: {} is a real directory or file, not gorig's link; move it aside (gorig install --system --adopt does) and apply again",
+            paths.link.display()
+        )));
+    }
     if let Some(version) = &default {
         let store_default = store.default_version();
         let system_off = fleet
@@ -267,13 +278,16 @@ pub fn plan(installer: &Installer<'_>, fleet: &Fleet<'_>) -> Result<Plan, FleetE
         let keep_link = fleet
             .system
             .and_then(|paths| link_version(installer, paths));
+        let store_default = store.default_version();
         for version in &installed {
             if wanted.iter().any(|(_, v)| v == version) {
                 continue;
             }
-            if keep_link.as_ref() == Some(version) && default.is_none() {
+            if default.is_none()
+                && (keep_link.as_ref() == Some(version) || store_default.as_ref() == Some(version))
+            {
                 notes.push(format!(
-                    "{version} is kept: /usr/local/go points at it and no default replaces it"
+                    "{version} is kept: it is the default and gorig.yaml names no toolchain to replace it"
                 ));
                 continue;
             }
@@ -353,6 +367,16 @@ pub fn plan(installer: &Installer<'_>, fleet: &Fleet<'_>) -> Result<Plan, FleetE
 
     // Service units.
     let mut units_changed = false;
+    let mut names: Vec<&str> = Vec::new();
+    for wanted_unit in desired.units.iter().flatten() {
+        if names.contains(&wanted_unit.name.as_str()) {
+            return Err(FleetError::Invalid(format!(
+                "units: `{}` is declared twice; each unit needs its own name",
+                wanted_unit.name
+            )));
+        }
+        names.push(&wanted_unit.name);
+    }
     for wanted_unit in desired.units.iter().flatten() {
         let request = unit_request(wanted_unit);
         let unit_plan = unit::plan(&request, fleet.root).map_err(|source| FleetError::Unit {
@@ -395,7 +419,11 @@ pub fn plan(installer: &Installer<'_>, fleet: &Fleet<'_>) -> Result<Plan, FleetE
             });
         }
     }
-    if units_changed && fleet.root.is_live() {
+    let systemd_running = fleet.root.join("/run/systemd/system").is_dir();
+    if units_changed && fleet.root.is_live() && !systemd_running {
+        notes.push("systemd is not running here (no /run/systemd/system): the units are written, and take effect when it runs".into());
+    }
+    if units_changed && fleet.root.is_live() && systemd_running {
         steps.push(Step {
             change: Change::new(
                 ChangeKind::Reload,
@@ -466,13 +494,20 @@ fn run_step(
         }
         Action::Remove(version) => {
             let link = fleet.system.map(|paths| paths.link.as_path());
-            installer.uninstall(&[VersionRequest::Exact(version.clone())], false, link)?;
+            match installer.uninstall(&[VersionRequest::Exact(version.clone())], false, link) {
+                // Another run took it away first: the host is as planned.
+                Err(InstallError::NoInstalledMatch { .. }) => {}
+                other => {
+                    other?;
+                }
+            }
         }
         Action::Default(version) => {
-            installer.use_version(&VersionRequest::Exact(version.clone()))?;
+            // The link first: when it fails, the store's default has not moved either.
             if let Some(paths) = fleet.system {
                 installer.link_system(paths, version, &profile_script(), MANAGED_MARKER, false)?;
             }
+            installer.use_version(&VersionRequest::Exact(version.clone()))?;
         }
         Action::GoEnv { version, pairs } => {
             let path = installer.store().version_dir(version).join("go.env");
@@ -490,7 +525,14 @@ fn run_step(
             ));
         }
         Action::DropIn { real, content } => {
-            gorig_fs::write_managed(real, content.as_bytes(), &gorig_fs::Managed::default())?;
+            gorig_fs::write_managed(
+                real,
+                content.as_bytes(),
+                &gorig_fs::Managed {
+                    marker: Some(gorig_doctor::fix::HEADER),
+                    ..gorig_fs::Managed::default()
+                },
+            )?;
         }
         Action::Unit(file, unit_plan) => {
             unit::make_empty_root(unit_plan, fleet.root)?;
@@ -607,7 +649,7 @@ fn unit_request(wanted: &gorig_fleet::Unit) -> UnitRequest {
     }
 }
 
-/// The contract's findings on the host as it is now: met when ok or info.
+/// The contract's findings on the host as it is now: met when ok.
 fn check_contract(
     installer: &Installer<'_>,
     fleet: &Fleet<'_>,
@@ -639,7 +681,9 @@ fn check_contract(
             Some(finding) => ContractItem {
                 id: id.clone(),
                 severity: Some(finding.severity),
-                ok: matches!(finding.severity, Severity::Ok | Severity::Info),
+                // "ok" only: an info finding says nothing was checked, or nothing
+                // is known; a contract is about what was checked.
+                ok: finding.severity == Severity::Ok,
                 title: finding.title.clone(),
             },
             None => ContractItem {

@@ -34,23 +34,7 @@ impl Installer<'_> {
     ) -> Result<Installed, InstallError> {
         let platform = self.platform()?;
         let arch = platform.arch.archive_arch();
-        let version = match request {
-            VersionRequest::Exact(version) => version.clone(),
-            _ => {
-                let listed: Vec<GoVersion> = source
-                    .versions(self.client()?, arch)?
-                    .iter()
-                    .filter_map(|v| v.parse().ok())
-                    .collect();
-                request
-                    .select(&listed, how.unstable)
-                    .cloned()
-                    .ok_or_else(|| InstallError::NotInGoproxy {
-                        request: request.clone(),
-                        listed: listed.len(),
-                    })?
-            }
-        };
+        let version = self.resolve_in_goproxy(source, request, how.unstable, arch)?;
         if self.already_installed(&version, &platform, how.force)?
             && let Some(done) = self.keep_installed(&version, how)?
         {
@@ -63,6 +47,32 @@ impl Installer<'_> {
             return Ok(done);
         }
         self.fetch_zip_and_publish(source, &version, arch, how, &version_lock)
+    }
+
+    /// The version `request` names in the proxy's golang.org/toolchain list (an exact
+    /// version as it is).
+    pub(crate) fn resolve_in_goproxy(
+        &self,
+        source: &GoproxySource,
+        request: &VersionRequest,
+        unstable: bool,
+        arch: &str,
+    ) -> Result<GoVersion, InstallError> {
+        if let VersionRequest::Exact(version) = request {
+            return Ok(version.clone());
+        }
+        let listed: Vec<GoVersion> = source
+            .versions(self.client()?, arch)?
+            .iter()
+            .filter_map(|v| v.parse().ok())
+            .collect();
+        request
+            .select(&listed, unstable)
+            .cloned()
+            .ok_or_else(|| InstallError::NotInGoproxy {
+                request: request.clone(),
+                listed: listed.len(),
+            })
     }
 
     fn fetch_zip_and_publish(

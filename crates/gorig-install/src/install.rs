@@ -82,7 +82,12 @@ impl Installer<'_> {
         }
         match self.install_official(request, how) {
             Err(error) if unreachable(&error) => {
-                let Some(source) = &self.policy.goproxy_fallback else {
+                let Some(source) = self
+                    .policy
+                    .goproxy_fallback
+                    .as_ref()
+                    .filter(|source| source.sumdb.is_some())
+                else {
                     return Err(error);
                 };
                 self.reporter.report(Event::FallingBackToGoproxy {
@@ -298,6 +303,9 @@ impl Installer<'_> {
             return Ok(version.clone());
         }
         let platform = self.platform()?;
+        if let Some(source) = &self.policy.goproxy {
+            return self.resolve_in_goproxy(source, request, false, platform.arch.archive_arch());
+        }
         Ok(self.resolve(request, false, &platform)?.version)
     }
 

@@ -63,6 +63,10 @@ pub enum UnitError {
     SharedUser(String),
     #[error("--port 0 is not a port")]
     Port,
+    #[error(
+        "{field} `{value}` holds a line break or another control character, which would end the unit's line and start another"
+    )]
+    ControlCharacter { field: &'static str, value: String },
     #[error("--socket needs at least one --port to listen on")]
     SocketWithoutPort,
     #[error("--{0} is for systemd units; a Kubernetes Deployment has no such thing")]
@@ -102,6 +106,23 @@ pub fn plan(request: &UnitRequest, root: &HostRoot) -> Result<UnitPlan, UnitErro
         return Err(UnitError::Name(request.name.clone()));
     }
     let exec = request.exec.to_string_lossy().into_owned();
+    // A line break (or any control character) in a value would end the directive and
+    // start another: refused in every field that reaches the unit.
+    let fields = std::iter::once(("--exec", exec.as_str()))
+        .chain(request.args.iter().map(|a| ("an argument", a.as_str())))
+        .chain(request.user.iter().map(|u| ("--user", u.as_str())))
+        .chain(request.memory.iter().map(|m| ("--memory", m.as_str())))
+        .chain(request.env.iter().map(|e| ("--env", e.as_str())))
+        .chain(request.after.iter().map(|a| ("--after", a.as_str())))
+        .chain(request.allow_ip.iter().map(|a| ("--allow-ip", a.as_str())));
+    for (field, value) in fields {
+        if value.chars().any(char::is_control) {
+            return Err(UnitError::ControlCharacter {
+                field,
+                value: value.escape_debug().to_string(),
+            });
+        }
+    }
     if !request.exec.is_absolute() {
         return Err(UnitError::RelativeExec(exec));
     }

@@ -617,10 +617,13 @@ impl Settings {
         // Nothing chosen and a GOPROXY set: it is where to turn when go.dev is unreachable.
         let goproxy_fallback = match (&chosen, env.get("GOPROXY")) {
             (None, Some(value)) if !value.trim().is_empty() => {
+                // Never without a database to vouch: a fallback must prove as much as
+                // the official sources would have.
                 goproxy_source(env, &home).ok().filter(|s| {
-                    s.proxies
-                        .iter()
-                        .any(|p| matches!(p.entry, gorig_sumdb::proxy::ProxyEntry::Url(_)))
+                    s.sumdb.is_some()
+                        && s.proxies
+                            .iter()
+                            .any(|p| matches!(p.entry, gorig_sumdb::proxy::ProxyEntry::Url(_)))
                 })
             }
             _ => None,

@@ -82,11 +82,12 @@ fn proxy_url(item: &str) -> Result<String, ProxyError> {
     } else {
         format!("https://{item}")
     };
-    let scheme = url.split("://").next().unwrap_or("");
-    if !matches!(scheme, "https" | "http" | "file") {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", ""));
+    let scheme = scheme.to_ascii_lowercase();
+    if !matches!(scheme.as_str(), "https" | "http" | "file") {
         return Err(ProxyError::Scheme(item.to_string()));
     }
-    Ok(url.trim_end_matches('/').to_string())
+    Ok(format!("{scheme}://{}", rest.trim_end_matches('/')))
 }
 
 /// A module path or version as it appears in proxy and database URLs.

@@ -129,7 +129,7 @@ impl Tree {
         let size: u64 = size_text
             .parse()
             .map_err(|_| TlogError::MalformedTree("its size is not a number"))?;
-        if size.to_string() != size_text {
+        if size.to_string() != size_text || size > i64::MAX as u64 {
             return Err(TlogError::MalformedTree(
                 "its size is not written canonically",
             ));

@@ -573,3 +573,90 @@ fn the_real_go_reads_the_declared_environment_from_its_go_env() {
     ctx.run(&["apply", "-f", &config_arg]).success();
     assert_eq!(go_env(&[]), "https://proxy.golang.org,direct\n\n\n\nauto\n");
 }
+
+/// What a review found: a unit declared twice, a line break that would inject a
+/// directive, pruning the last default, a real /usr/local/go in the way, and an image
+/// whose /usr/local is an absolute link to this machine's files.
+#[test]
+fn hostile_or_contradictory_files_are_refused_and_the_root_is_never_left() {
+    let host = with_program(Host::new("debian12"));
+    for (text, expected) in [
+        (
+            "units:\n  - {name: app, exec: /opt/api/bin/api}\n  - {name: app, exec: /opt/api/bin/api}\n",
+            "`app` is declared twice",
+        ),
+        (
+            "units:\n  - name: app\n    exec: /opt/api/bin/api\n    env: {A: \"x\\nExecStartPre=/bin/evil\"}\n",
+            "holds a line break",
+        ),
+    ] {
+        host.write_config(text);
+        let out = host.run("plan", &[]);
+        out.failure(2);
+        assert!(
+            out.json()["error"].as_str().unwrap().contains(expected),
+            "{out}"
+        );
+    }
+
+    // Pruning everything keeps the default (nothing else could replace it) and converges.
+    host.write_config("toolchains: [\"1.22.5\", \"1.21.13\"]\n");
+    host.run("apply", &[]).success();
+    host.write_config("toolchains: []\nprune: true\n");
+    let out = host.run("apply", &[]);
+    out.success();
+    let report = out.json();
+    assert!(
+        report["notes"].to_string().contains("go1.22.5 is kept"),
+        "{report:#}"
+    );
+    assert_eq!(host.ctx.versions_on_disk(), ["go1.22.5"]);
+    host.run("apply", &["--check"]).success();
+
+    // System mode with a real directory at /usr/local/go: refused before anything moves.
+    let real = with_program(Host::new("rocky9"));
+    std::fs::create_dir_all(real.tree.path().join("usr/local/go/bin")).unwrap();
+    real.write_config("mode: system\ntoolchains: [\"1.22.5\"]\n");
+    let out = real.run("apply", &[]);
+    out.failure(2);
+    assert!(out.stderr.contains("is a real directory"), "{out}");
+    assert!(
+        !real
+            .tree
+            .path()
+            .join("usr/local/lib/gorig/versions")
+            .exists()
+    );
+
+    // /usr/local is an absolute link: followed inside the root, never to this machine.
+    let outside = tempfile::tempdir().unwrap();
+    let linked = Host::new("fedora42");
+    std::fs::create_dir_all(linked.tree.path().join("usr")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), linked.tree.path().join("usr/local")).unwrap();
+    linked.write_config("mode: system\ntoolchains: [\"1.22.5\"]\n");
+    linked.run("apply", &[]).success();
+    let written: Vec<_> = std::fs::read_dir(outside.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert!(
+        written.is_empty(),
+        "apply wrote outside the root: {written:?}"
+    );
+    let inside = linked
+        .tree
+        .path()
+        .join(outside.path().strip_prefix("/").unwrap());
+    assert!(
+        inside.join("lib/gorig/versions/go1.22.5").is_dir(),
+        "{}",
+        inside.display()
+    );
+    assert!(
+        std::fs::symlink_metadata(inside.join("go"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}

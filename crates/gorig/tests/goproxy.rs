@@ -597,3 +597,26 @@ fn a_synced_tree_serves_go_and_gorig_with_every_upstream_stopped() {
         .env("GORIG_RETRIES", "0");
     by_mirror.run(&["install", "1.27.3"]).success();
 }
+
+/// The fallback to GOPROXY never goes without a database to vouch, and a database name
+/// that is not host[/path] is refused before it becomes a path.
+#[test]
+fn no_fallback_without_a_database_and_no_database_name_that_escapes() {
+    let dead = MockServer::dead_url();
+    let tree = tempfile::tempdir().unwrap();
+    let mut ctx = gorig_test::TestContext::new(BIN);
+    ctx.env("GORIG_MIRROR", &dead)
+        .env("GORIG_INDEX", format!("{dead}index.json"))
+        .env("GORIG_RETRIES", "0")
+        .env("GOPROXY", format!("file://{}", tree.path().display()))
+        .env("GOSUMDB", "off");
+    ctx.run(&["install", "1.27.3"]).failure(4);
+    assert!(ctx.versions_on_disk().is_empty());
+
+    let evil = Signer::from_seed("../../evil", &[3; 32]).unwrap();
+    let mut ctx = goproxy_context(&dead, &evil.verifier().encode());
+    ctx.env("GORIG_SOURCE", "goproxy");
+    let out = ctx.run(&["install", "1.27.3"]);
+    out.failure(2);
+    assert!(out.stderr.contains("is not host[/path]"), "{out}");
+}

@@ -57,9 +57,10 @@ pub fn run(app: &App, args: &FleetArgs, apply: bool) -> Result<(), Failure> {
         None => HostRoot::live(),
     };
     let mode = desired.mode.unwrap_or(Mode::User);
+    // Inside the root even through the image's own absolute links.
     let system = (mode == Mode::System).then(|| SystemPaths {
-        link: root.join("/usr/local/go"),
-        profile: root.join("/etc/profile.d/gorig.sh"),
+        link: root.path_for_write("/usr/local/go"),
+        profile: root.path_for_write("/etc/profile.d/gorig.sh"),
     });
     if apply
         && !args.check
@@ -137,7 +138,7 @@ fn installer<'r>(
             if root.is_live() {
                 sources.cache_dir = PathBuf::from("/var/cache/gorig");
             }
-            Store::new(root.join("/usr/local/lib/gorig"))
+            Store::new(root.path_for_write("/usr/local/lib/gorig"))
         }
     };
     keys.stored = store.home().join("keys/release-keys.asc");
@@ -300,13 +301,13 @@ fn print_applied(
         };
         let left = applied.not_done.len();
         if left > 0 {
-            failure.context(format!(
+            failure.hint(format!(
                 "that step left its part of the host as it was; {} after it {} not made",
                 count(left, "change", "changes"),
                 if left == 1 { "was" } else { "were" }
             ))
         } else {
-            failure.context("that step left its part of the host as it was")
+            failure.hint("that step left its part of the host as it was")
         }
     });
     let failure = failure.map(|f| app.situate(f));
