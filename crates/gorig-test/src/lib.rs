@@ -13,6 +13,7 @@ mod context;
 mod gpg;
 mod host;
 mod mirror;
+mod nginx;
 mod proxy;
 mod real;
 mod server;
@@ -26,6 +27,7 @@ pub use host::{
     HostTree, Machine, X86_V1, X86_V2, X86_V3, assert_snapshot, elf_with_interp, fixtures_dir,
 };
 pub use mirror::{MirrorDir, fake_mirror_context, fake_toolchain, sha256_hex};
+pub use nginx::Nginx;
 pub use proxy::{ProxiedRequest, ProxyServer};
 pub use real::{real_archive, real_goroot, test_cache_dir};
 pub use server::{Fault, MockServer};

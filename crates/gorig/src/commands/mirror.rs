@@ -40,7 +40,8 @@ pub fn run(app: &App, action: &MirrorAction) -> Result<(), Failure> {
                     })
                     .collect::<Result<Vec<_>, _>>()?
             };
-            let reporter = app.stderr_reporter();
+            // With --json: JSON lines, the typed events of each download, then `synced`.
+            let reporter = app.reporter();
             let (mut sources, keys, policy) = app.installer_parts();
             if let Some(from) = from {
                 let upstream = Mirror::parse(from).map_err(|e| {
@@ -58,7 +59,8 @@ pub fn run(app: &App, action: &MirrorAction) -> Result<(), Failure> {
                         .map_err(|e| Failure::new(Exit::Usage, e))?,
                 )
             };
-            let installer = Installer::new(app.store.clone(), sources, keys, policy, &reporter);
+            let installer =
+                Installer::new(app.store.clone(), sources, keys, policy, reporter.as_ref());
             let synced = installer.mirror_sync(&SyncRequest {
                 dir: dir.clone(),
                 versions,
@@ -69,6 +71,7 @@ pub fn run(app: &App, action: &MirrorAction) -> Result<(), Failure> {
             })?;
             if *json {
                 app.printer.json_line(&json!({
+                    "event": "synced",
                     "schema_version": 1,
                     "dir": dir,
                     "archives": synced.archives,
