@@ -27,6 +27,8 @@ use crate::{InstallError, Installer};
 
 /// The manifest's name in the tree.
 pub const MANIFEST: &str = "MANIFEST.sha256";
+/// The operator's detached signature of the manifest (`--sign-with`).
+pub const MANIFEST_SIGNATURE: &str = "MANIFEST.sha256.asc";
 /// The release key block's name in the tree (as on dl.google.com/linux).
 pub const KEY_BLOCK: &str = "linux_signing_key.pub";
 const PARTIAL_DIR: &str = ".partial";
@@ -43,6 +45,9 @@ pub struct SyncRequest {
     /// Also build the GOPROXY layout of golang.org/toolchain from the verified archives,
     /// with the answers of this checksum database that prove each zip (`None`: skip).
     pub goproxy: Option<gorig_fetch::goproxy::GoproxySource>,
+    /// Sign the manifest with this GnuPG key (a key id, fingerprint or user id of the
+    /// operator's own key, in gpg's keyring).
+    pub sign_with: Option<String>,
 }
 
 /// One archive of the tree after a sync.
@@ -90,6 +95,8 @@ pub struct Verified {
     pub files: usize,
     pub archives: usize,
     pub problems: Vec<Problem>,
+    /// The key that signed the manifest (its fingerprint), when it is signed.
+    pub manifest_signed_by: Option<String>,
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -230,6 +237,13 @@ impl Installer<'_> {
             .map(|a| (a.filename.clone(), a.sha256.clone()))
             .collect();
         write_manifest(dir, &known).map_err(|e| fs_error(&dir.join(MANIFEST), e))?;
+        match &request.sign_with {
+            Some(key) => sign_manifest(dir, key)?,
+            // An old signature would not match the new manifest.
+            None => {
+                let _ = std::fs::remove_file(dir.join(MANIFEST_SIGNATURE));
+            }
+        }
         Ok(synced)
     }
 
@@ -679,6 +693,41 @@ fn write_index(dir: &Path, archives: &[SyncedArchive]) -> std::io::Result<()> {
         .map_err(|e| std::io::Error::other(e.to_string()))
 }
 
+/// Signs the manifest with the operator's GnuPG key: `gpg --detach-sign --armor`, into
+/// a temporary file renamed over the old signature.
+fn sign_manifest(dir: &Path, key: &str) -> Result<(), InstallError> {
+    let temporary = dir.join(format!(".{MANIFEST_SIGNATURE}.{}", std::process::id()));
+    let out = std::process::Command::new("gpg")
+        .args([
+            "--batch",
+            "--yes",
+            "--armor",
+            "--detach-sign",
+            "--local-user",
+            key,
+            "--output",
+        ])
+        .arg(&temporary)
+        .arg(dir.join(MANIFEST))
+        .output();
+    let failed = |detail: String| {
+        let _ = std::fs::remove_file(&temporary);
+        InstallError::from(FetchError::KeyRefresh(format!(
+            "could not sign {MANIFEST} with gpg key `{key}`: {detail}"
+        )))
+    };
+    match out {
+        Ok(out) if out.status.success() => {}
+        Ok(out) => {
+            return Err(failed(
+                String::from_utf8_lossy(&out.stderr).trim().to_string(),
+            ));
+        }
+        Err(e) => return Err(failed(format!("gpg could not run ({e}); install gnupg"))),
+    }
+    gorig_fs::rename(&temporary, &dir.join(MANIFEST_SIGNATURE)).map_err(|e| failed(e.to_string()))
+}
+
 /// Every file of the tree but the manifest and partial downloads, relative, sorted.
 fn tree_files(dir: &Path) -> std::io::Result<Vec<String>> {
     let mut files = Vec::new();
@@ -692,6 +741,7 @@ fn tree_files(dir: &Path) -> std::io::Result<Vec<String>> {
                 .map(|p| p.to_string_lossy().into_owned())
                 .unwrap_or_default();
             if rel == MANIFEST
+                || rel == MANIFEST_SIGNATURE
                 || rel == PARTIAL_DIR
                 || gorig_fs::is_temporary_name(&entry.file_name())
             {
@@ -753,6 +803,24 @@ pub fn verify_mirror(
             what: "missing or empty: not a tree made by gorig mirror sync".into(),
         });
         return Ok(verified);
+    }
+    if let Ok(armored) = std::fs::read(dir.join(MANIFEST_SIGNATURE)) {
+        let checked = ReleaseSignature::parse(&armored, MANIFEST_SIGNATURE)
+            .map_err(|e| e.to_string())
+            .and_then(|signature| {
+                let file = std::fs::File::open(dir.join(MANIFEST)).map_err(|e| e.to_string())?;
+                keyring
+                    .begin(&signature)
+                    .and_then(|c| c.verify(std::io::BufReader::new(file)))
+                    .map_err(|e| e.to_string())
+            });
+        match checked {
+            Ok(evidence) => verified.manifest_signed_by = Some(evidence.signing_key_fingerprint),
+            Err(why) => verified.problems.push(Problem {
+                file: MANIFEST_SIGNATURE.into(),
+                what: format!("the manifest's signature does not check (give the operator's key with --keyring): {why}"),
+            }),
+        }
     }
     let files = tree_files(dir)?;
     for rel in &files {

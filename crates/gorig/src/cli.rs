@@ -78,6 +78,9 @@ pub enum MirrorAction {
         /// answers, which need GOSUMDB's database reachable)
         #[arg(long)]
         no_goproxy: bool,
+        /// Sign MANIFEST.sha256 with this GnuPG key of yours (MANIFEST.sha256.asc)
+        #[arg(long, value_name = "KEY")]
+        sign_with: Option<String>,
         /// Downloads at a time
         #[arg(long, value_name = "N", default_value_t = 4)]
         jobs: usize,

@@ -229,3 +229,54 @@ fn a_partial_download_is_resumed_and_a_tampered_upstream_is_refused_with_nothing
     assert!(!fresh.join("go1.21.13.linux-amd64.tar.gz").exists());
     assert!(!fresh.join("go1.21.13.linux-amd64.tar.gz.asc").exists());
 }
+
+/// `--sign-with`: the operator's gpg key signs the manifest; verify names the signer, and
+/// a manifest changed after signing is caught even when every file matches it.
+#[test]
+fn the_manifest_signed_by_the_operator_is_checked_by_verify() {
+    let mut ctx = context();
+    let up = upstream(ctx.root());
+    let server = MockServer::serve_dir(up.path()).with_dynamic_index();
+    let operator = gorig_test::TestKey::generate(None);
+    let operator_key = operator.write_public(&ctx.root().join("operator.asc"));
+    let release_key = ctx.root().join("test-keyring.asc");
+    ctx.env("GNUPGHOME", operator.home()).env(
+        "GORIG_KEYRING",
+        format!("{}:{}", release_key.display(), operator_key.display()),
+    );
+    let tree = ctx.root().join("tree");
+    let out = sync(
+        &ctx,
+        &tree,
+        &server.url(),
+        &[
+            "--versions",
+            "1.22.5",
+            "--arch",
+            "amd64",
+            "--sign-with",
+            &operator.fingerprint,
+        ],
+    );
+    out.success();
+    assert!(tree.join("MANIFEST.sha256.asc").is_file());
+    let verified = ctx.run(&["mirror", "verify", &tree.display().to_string(), "--json"]);
+    verified.success();
+    assert!(
+        verified.json()["manifest_signed_by"].is_string(),
+        "{verified}"
+    );
+    // A line added to the manifest (and a file to match it): the signature no longer holds.
+    std::fs::write(tree.join("extra"), "x").unwrap();
+    let mut manifest = std::fs::read_to_string(tree.join("MANIFEST.sha256")).unwrap();
+    manifest.push_str(&format!("{}  extra\n", gorig_test::sha256_hex(b"x")));
+    std::fs::write(tree.join("MANIFEST.sha256"), manifest).unwrap();
+    let bad = ctx.run(&["mirror", "verify", &tree.display().to_string(), "--json"]);
+    bad.failure(5);
+    assert!(
+        bad.json()["problems"]
+            .to_string()
+            .contains("MANIFEST.sha256.asc"),
+        "{bad}"
+    );
+}

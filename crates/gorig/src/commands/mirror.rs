@@ -21,6 +21,7 @@ pub fn run(app: &App, action: &MirrorAction) -> Result<(), Failure> {
             from,
             prune,
             no_goproxy,
+            sign_with,
             jobs,
             json,
         } => {
@@ -68,6 +69,7 @@ pub fn run(app: &App, action: &MirrorAction) -> Result<(), Failure> {
                 prune: *prune,
                 jobs: *jobs,
                 goproxy,
+                sign_with: sign_with.clone(),
             })?;
             if *json {
                 app.printer.json_line(&json!({
@@ -124,6 +126,7 @@ pub fn run(app: &App, action: &MirrorAction) -> Result<(), Failure> {
                     "files": verified.files,
                     "archives": verified.archives,
                     "problems": verified.problems,
+                    "manifest_signed_by": verified.manifest_signed_by,
                     "ok": verified.problems.is_empty(),
                 }));
             } else {
@@ -133,6 +136,9 @@ pub fn run(app: &App, action: &MirrorAction) -> Result<(), Failure> {
                     verified.files,
                     verified.archives
                 );
+                if let Some(signer) = &verified.manifest_signed_by {
+                    text.push_str(&format!("the manifest is signed by {signer}\n"));
+                }
                 for problem in &verified.problems {
                     text.push_str(&format!("  ! {}: {}\n", problem.file, problem.what));
                 }
