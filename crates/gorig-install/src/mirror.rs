@@ -5,7 +5,8 @@
 //! upstream release index, downloads what the tree lacks (`--jobs` at a time, each into
 //! `DIR/.partial/` and resumed from there after a kill), checks its SHA-256 against the
 //! index and its `.asc` against the release keys, and only then renames it into place
-//! with its `.asc` and `.sha256`. An archive already in the tree with the index's size and
+//! with its `.asc` and `.sha256` (and `index.html`, the same JSON, so `/?mode=json` is
+//! answered by a static file). An archive already in the tree with the index's size and
 //! recorded digest is not downloaded again. Then `index.json` (go.dev's shape, for what
 //! the tree holds), the release key block (`linux_signing_key.pub`, for `gorig keys
 //! refresh`) and `MANIFEST.sha256` (every file's SHA-256, in `sha256sum -c` form) are
@@ -690,6 +691,10 @@ fn write_index(dir: &Path, archives: &[SyncedArchive]) -> std::io::Result<()> {
         .collect();
     let text = serde_json::to_string_pretty(&releases).map_err(std::io::Error::other)?;
     gorig_fs::write_atomic(&dir.join("index.json"), text.as_bytes())
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    // `/?mode=json` answered by a static file: web servers serve index.html for `/`
+    // whatever the query, so the JSON is there too and no server rule is needed.
+    gorig_fs::write_atomic(&dir.join("index.html"), text.as_bytes())
         .map_err(|e| std::io::Error::other(e.to_string()))
 }
 

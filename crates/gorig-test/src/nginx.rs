@@ -1,6 +1,5 @@
-//! Debian's nginx serving a directory on loopback, as an operator serves a mirror tree:
-//! a static server, with `/?mode=json` answered by `index.json` (the one line of
-//! configuration a gorig mirror needs), for tests that judge a tree by a real web server.
+//! Debian's nginx serving a directory on loopback with its stock static configuration,
+//! as an operator serves a mirror tree, for tests that judge a tree by a real web server.
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -40,8 +39,7 @@ impl Nginx {
              http {{\n  access_log {d}/access.log;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n\
              fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
              default_type application/octet-stream;\n\
-             server {{\n    listen 127.0.0.1:{port};\n    root {root};\n\
-             location = / {{\n      if ($arg_mode = \"json\") {{ rewrite ^ /index.json last; }}\n      autoindex on;\n    }}\n  }}\n}}\n",
+             server {{\n    listen 127.0.0.1:{port};\n    root {root};\n  }}\n}}\n",
             root = root.display()
         );
         std::fs::write(dir.path().join("nginx.conf"), config).unwrap();
