@@ -34,6 +34,6 @@ pub use index_fetch::{
 pub use keys::KeyStore;
 pub use pipeline::{Fetcher, UnpackOptions, Unpacked};
 pub use retry::Persistence;
-pub use sandbox::Sandbox;
+pub use sandbox::{Sandbox, restrict_writes_to};
 pub use source::{DEFAULT_DOWNLOAD_BASE, DEFAULT_INDEX_URL, Location, Mirror, redact};
 pub use verify::{KeyRefresher, SignatureVerifier};

@@ -104,13 +104,24 @@ impl Installer<'_> {
                 .download_zip(client, &module_version, &zip_path, self.reporter)
                 .map_err(failed)?;
             let archive_bytes = std::fs::metadata(&zip_path).map(|m| m.len()).unwrap_or(0);
-            let unpacked = gorig_fetch::modzip::unpack_toolchain_zip(
-                &zip_path,
-                &module_version,
-                &staging,
-                self.policy.limits,
-            )
-            .map_err(|e| {
+            // On a thread of its own that may write nowhere but the staging tree
+            // (Landlock, where the kernel has it), as the archive extractor does.
+            let (sandbox, unpacked) = std::thread::scope(|scope| {
+                scope
+                    .spawn(|| {
+                        let sandbox = gorig_fetch::restrict_writes_to(&staging);
+                        let unpacked = gorig_fetch::modzip::unpack_toolchain_zip(
+                            &zip_path,
+                            &module_version,
+                            &staging,
+                            self.policy.limits,
+                        );
+                        (sandbox, unpacked)
+                    })
+                    .join()
+                    .unwrap_or((Sandbox::None, Err(gorig_fetch::ExtractError::Empty)))
+            });
+            let unpacked = unpacked.map_err(|e| {
                 failed(FetchError::Archive {
                     filename: format!("{module_version}.zip"),
                     source: e,
@@ -126,10 +137,10 @@ impl Installer<'_> {
                     actual: unpacked.h1,
                 }));
             }
-            Ok((url, archive_bytes, unpacked))
+            Ok((url, archive_bytes, unpacked, sandbox))
         })();
         let _ = std::fs::remove_file(&zip_path);
-        let (url, archive_bytes, unpacked) = match result {
+        let (url, archive_bytes, unpacked, sandbox) = match result {
             Ok(done) => done,
             Err(error) => {
                 let _ = gorig_fs::remove_tree(&staging);
@@ -174,7 +185,7 @@ impl Installer<'_> {
                         ..ExtractStats::default()
                     },
                     signature: None,
-                    sandbox: Sandbox::None,
+                    sandbox,
                 }),
                 replaced,
                 vouched: Some(Vouched {

@@ -76,6 +76,7 @@ fn report(app: &App, installed: &Installed) {
                         "replaced": fresh.replaced,
                         "archive_bytes": unpacked.archive_bytes,
                         "files": unpacked.stats.files,
+                        "sandbox": unpacked.sandbox.name(),
                         "default": default,
                     }));
                 } else {
