@@ -386,7 +386,10 @@ impl Settings {
         env.check_utf8()?;
         let xdg = |var: &str, fallback: &str| xdg(env, var, fallback);
         let system_root = PathBuf::from(env.get("GORIG_SYSTEM_ROOT").unwrap_or("/"));
-        let under_root = |p: &str| system_root.join(p.trim_start_matches('/'));
+        // Inside the root even through an image's own absolute links (not this machine's
+        // files they name).
+        let host_root = gorig_host::HostRoot::new(&system_root);
+        let under_root = |p: &str| host_root.path_for_write(p);
 
         let explicit_config = global
             .config

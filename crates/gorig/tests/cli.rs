@@ -677,6 +677,30 @@ fn no_space_left_is_a_clean_filesystem_error() {
 }
 
 #[test]
+fn system_mode_under_a_root_follows_its_absolute_links_inside_it() {
+    // An image whose /usr/local is an absolute link: the store, the link and the profile
+    // land inside the image, never in this machine's directory of that name.
+    let mut w = world().offline_mirror();
+    let root = w.ctx.root().join("image");
+    let outside = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(root.join("usr")).expect("mkdir");
+    std::os::unix::fs::symlink(outside.path(), root.join("usr/local")).expect("symlink");
+    w.ctx.env("GORIG_SYSTEM_ROOT", &root);
+    w.run(&["install", "--system", "1.22.5"]).success();
+    let written: Vec<_> = std::fs::read_dir(outside.path())
+        .expect("read")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert!(
+        written.is_empty(),
+        "install --system wrote outside the root: {written:?}"
+    );
+    let inside = root.join(outside.path().strip_prefix("/").expect("absolute"));
+    assert!(inside.join("lib/gorig/versions/go1.22.5").is_dir());
+}
+
+#[test]
 fn system_mode_links_usr_local_go_and_never_deletes_a_real_one() {
     let mut w = world().offline_mirror();
     let root = w.ctx.root().join("sysroot");
