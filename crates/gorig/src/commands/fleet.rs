@@ -295,10 +295,7 @@ fn print_applied(
         None => (None, None),
     };
     let failure = failed_error.map(|error| {
-        let failure = match error {
-            FleetError::Install(e) => Failure::from(e),
-            other => Failure::msg(fleet_exit(&other), other.to_string()),
-        };
+        let failure = fleet_failure(error);
         let left = applied.not_done.len();
         if left > 0 {
             failure.hint(format!(
@@ -385,16 +382,6 @@ fn print_applied(
         return Err(failure);
     }
     Ok(())
-}
-
-/// The exit code of a failed step that is not an install.
-fn fleet_exit(error: &FleetError) -> Exit {
-    match error {
-        FleetError::Install(_) => Exit::Internal,
-        FleetError::Fs(_) => Exit::Filesystem,
-        FleetError::Invalid(_) | FleetError::Unit { .. } => Exit::Usage,
-        FleetError::Reload { .. } => Exit::Internal,
-    }
 }
 
 fn change_line(change: &Change) -> String {
